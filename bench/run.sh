@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# poolgate benchmark harness (`make bench`). Starts, on 127.0.0.1 only, a fake OpenAI upstream, the gateway, a minimal
+# Vert.x proxy and nginx; measures each side by side in one run; writes bench/results/latest.md. docs/BENCHMARKS.md
+# explains every figure. Knobs: BENCH_DURATION BENCH_WARMUP BENCH_RATE BENCH_STREAM_RATE BENCH_STREAMS
+# BENCH_CONNECTIONS BENCH_TARGETS POOLGATE_JAVA_OPTS BENCH_JAVA_OPTS, and QUICK=1 for a few-seconds smoke run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+QUICK="${QUICK:-0}"
+if [[ "$QUICK" == 1 ]]; then
+  : "${BENCH_DURATION:=3}" "${BENCH_WARMUP:=2}" "${BENCH_RATE:=500}" "${BENCH_STREAM_RATE:=200}" "${BENCH_STREAMS:=1000}"
+fi
+DURATION="${BENCH_DURATION:-20}"       # seconds of each measured phase
+WARMUP="${BENCH_WARMUP:-10}"           # seconds of closed-loop warm-up before each LoadGen phase (JIT on both ends)
+RATE="${BENCH_RATE:-2000}"             # open-loop rate for the latency phase, req/s
+STREAM_RATE="${BENCH_STREAM_RATE:-500}" # open-loop rate for the TTFB phase, streams/s
+STREAMS="${BENCH_STREAMS:-10000}"      # concurrent streams in the soak
+CONNECTIONS="${BENCH_CONNECTIONS:-64}" # closed-loop concurrency (wrk and LoadGen)
+TARGETS="${BENCH_TARGETS:-direct poolgate minimal nginx}"
+SOAK_LIFE=$([[ "$QUICK" == 1 ]] && echo 6 || echo 20) # seconds each soak stream stays open (one chunk a second)
+SOAK_RAMP=$([[ "$QUICK" == 1 ]] && echo 2 || echo 5)  # seconds to open all soak streams
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-}"
+POOLGATE_JAVA_OPTS="${POOLGATE_JAVA_OPTS:-}"
+
+# Fixed ports; bench/poolgate-bench.yaml names the same ones.
+UPSTREAM=19001 PACED=19002 SLOW=19003 GATEWAY=18080 MINIMAL=18081 NGINX=18082 MINIMAL_SOAK=18083
+BENCH_JAR=bench/target/poolgate-bench.jar
+GATEWAY_JAR=target/poolgate.jar
+OUT_DIR=bench/results
+RESULTS="$OUT_DIR/results.jsonl"
+WORK="$OUT_DIR/run" # logs, nginx config and temp files of this run (kept for inspection)
+CHAT_PATH=/v1/chat/completions
+BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
+
+log() { printf '\n== %s\n' "$*"; }
+warn() { printf 'WARN: %s\n' "$*" >&2; }
+has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
+
+# ---- tools -------------------------------------------------------------------------------------------------------
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
+  log "installing nginx, wrk, curl"
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx wrk curl
+fi
+for tool in java jcmd jstat mvn; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (needs a JDK 17 and Maven)" >&2; exit 1; }
+done
+
+log "building bench/"
+mvn -q -B -f bench/pom.xml package -DskipTests
+
+GATEWAY_SKIP=""
+if ! has_target poolgate; then
+  GATEWAY_SKIP="not in BENCH_TARGETS for this run"
+elif [[ ! -f "$GATEWAY_JAR" ]]; then
+  log "building the gateway ($GATEWAY_JAR missing)"
+  mvn -q -B -f pom.xml package -DskipTests || warn "gateway build failed"
+  [[ -f "$GATEWAY_JAR" ]] || GATEWAY_SKIP="gateway not built at time of run"
+fi
+
+# ---- limits: every open stream costs the proxy two sockets (client side and upstream side) -------------------------
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+FD_LIMIT="$(ulimit -n)"
+if [[ "$FD_LIMIT" != unlimited ]] && (( FD_LIMIT < 2 * STREAMS + 500 )); then
+  warn "open-file limit is $FD_LIMIT (hard); a proxy holding $STREAMS streams needs about $((2 * STREAMS + 500))"
+fi
+
+# ---- processes ---------------------------------------------------------------------------------------------------
+PIDS=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in $UPSTREAM $PACED $SLOW $GATEWAY $MINIMAL $NGINX $MINIMAL_SOAK; do
+  port_free "$p" || { echo "port $p on 127.0.0.1 is already in use; stop whatever holds it" >&2; exit 1; }
+done
+
+rm -rf "$WORK" && mkdir -p "$WORK"
+: > "$RESULTS"
+
+# start NAME CMD...: runs CMD (an executable, never a function, so $! is its own pid) in the background, logging to
+# $WORK/NAME.log; the pid lands in PID_<NAME> and in the list the exit trap kills.
+start() {
+  local name="$1"; shift
+  "$@" > "$WORK/$name.log" 2>&1 &
+  PIDS+=("$!")
+  printf -v "PID_$name" '%s' "$!"
+}
+# shellcheck disable=SC2206 # BENCH_JAVA_OPTS is a list of JVM flags
+BJAVA=(java $BENCH_JAVA_OPTS -cp "$BENCH_JAR")
+P=dev.poolgate.bench
+
+# wait_ok URL [BODY]: until URL answers 200 (POST if a body is given), at most 60 s.
+wait_ok() {
+  local url="$1" body="${2:-}" code
+  for _ in $(seq 300); do
+    if [[ -n "$body" ]]; then
+      code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 -H 'content-type: application/json' \
+        -H 'authorization: Bearer sk-bench' -d "$body" "$url" || true)
+    else
+      code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 "$url" || true)
+    fi
+    [[ "$code" == 200 ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+log "starting servers (logs in $WORK)"
+start upstream "${BJAVA[@]}" $P.FakeUpstream --port $UPSTREAM
+start paced "${BJAVA[@]}" $P.FakeUpstream --port $PACED --chunks 8 --chunk-delay-ms 5
+start slow "${BJAVA[@]}" $P.FakeUpstream --port $SLOW --chunks "$SOAK_LIFE" --chunk-delay-ms 1000
+for p in $UPSTREAM $PACED $SLOW; do wait_ok "http://127.0.0.1:$p/v1/models" || { echo "FakeUpstream :$p down" >&2; exit 1; }; done
+
+if has_target minimal; then
+  start minimal "${BJAVA[@]}" $P.MinimalProxy --port $MINIMAL --target-port $UPSTREAM
+  wait_ok "http://127.0.0.1:$MINIMAL$CHAT_PATH" "$BODY" || { echo "MinimalProxy did not start" >&2; exit 1; }
+fi
+
+if has_target nginx; then
+  mkdir -p "$WORK/nginx"
+  cat > "$WORK/nginx/nginx.conf" <<EOF
+$([[ $EUID == 0 ]] && echo "user root;")
+worker_processes 2;
+daemon off;
+pid $ROOT/$WORK/nginx/nginx.pid;
+error_log $ROOT/$WORK/nginx/error.log warn;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path $ROOT/$WORK/nginx/client_body;
+  proxy_temp_path $ROOT/$WORK/nginx/proxy;
+  fastcgi_temp_path $ROOT/$WORK/nginx/fastcgi;
+  uwsgi_temp_path $ROOT/$WORK/nginx/uwsgi;
+  scgi_temp_path $ROOT/$WORK/nginx/scgi;
+  keepalive_requests 1000000; # as unlimited as Vert.x: no forced reconnects in the middle of a run
+  upstream fake {
+    server 127.0.0.1:$UPSTREAM;
+    keepalive 64;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  start nginx nginx -p "$ROOT/$WORK/nginx" -e "$ROOT/$WORK/nginx/error.log" -c "$ROOT/$WORK/nginx/nginx.conf"
+  wait_ok "http://127.0.0.1:$NGINX$CHAT_PATH" "$BODY" || { echo "nginx did not start" >&2; exit 1; }
+fi
+
+if [[ -z "$GATEWAY_SKIP" ]]; then
+  # shellcheck disable=SC2086 # POOLGATE_JAVA_OPTS is a list of JVM flags
+  start poolgate java $POOLGATE_JAVA_OPTS -jar "$GATEWAY_JAR" -c bench/poolgate-bench.yaml
+  if ! wait_ok "http://127.0.0.1:$GATEWAY$CHAT_PATH" "$BODY"; then
+    warn "poolgate did not answer 200 within 60 s; see $WORK/poolgate.log"
+    GATEWAY_SKIP="gateway did not start or answer 200 (see bench/results/run/poolgate.log)"
+  fi
+fi
+if [[ -n "$GATEWAY_SKIP" ]]; then
+  TARGETS="${TARGETS/poolgate/}"
+  printf '{"kind":"skipped","label":"poolgate","reason":"%s"}\n' "$GATEWAY_SKIP" >> "$RESULTS"
+fi
+
+url_of() {
+  case "$1" in
+    direct) echo "http://127.0.0.1:$UPSTREAM$CHAT_PATH" ;;
+    poolgate) echo "http://127.0.0.1:$GATEWAY$CHAT_PATH" ;;
+    minimal) echo "http://127.0.0.1:$MINIMAL$CHAT_PATH" ;;
+    nginx) echo "http://127.0.0.1:$NGINX$CHAT_PATH" ;;
+  esac
+}
+server_pids() { # the processes doing the work of a target, for its CPU time
+  case "$1" in
+    direct) echo "$PID_upstream" ;;
+    poolgate) echo "$PID_poolgate" ;;
+    minimal) echo "$PID_minimal" ;;
+    nginx) echo "$PID_nginx $(pgrep -P "$PID_nginx" | tr '\n' ' ')" ;;
+  esac
+}
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+
+loadgen() { "${BJAVA[@]}" $P.LoadGen --out "$RESULTS" "$@" || warn "LoadGen $* failed"; }
+
+cat > "$WORK/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '$BODY'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk-bench"
+EOF
+
+# run_wrk TARGET: closed-loop max throughput with wrk, plus the target's CPU time per request.
+run_wrk() {
+  local t="$1" out before after hz
+  hz=$(getconf CLK_TCK)
+  # shellcheck disable=SC2046
+  before=$(cpu_ticks $(server_pids "$t"))
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$(url_of "$t")") || { warn "wrk $t failed"; return; }
+  # shellcheck disable=SC2046
+  after=$(cpu_ticks $(server_pids "$t"))
+  echo "$out" | sed "s/^/[$t wrk] /"
+  echo "$out" | awk -v label="$t" -v cpu="$(( (after - before) * 1000000 / hz ))" '
+    /requests in/ { reqs = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    /Non-2xx or 3xx responses:/ { bad += $5 }
+    /Socket errors:/ { gsub(",", ""); bad += $4 + $6 + $8 + $10 }
+    END { printf "{\"kind\":\"wrk\",\"label\":\"%s\",\"rps\":%s,\"requests\":%d,\"errors\":%d,\"server_cpu_us_per_req\":%.1f}\n",
+          label, rps, reqs, bad, reqs ? cpu / reqs : 0 }' >> "$RESULTS"
+}
+
+mem_kb() { ps -o rss= -p "$1" | tr -d ' '; }
+heap_kb() { # used heap from jstat: survivor + eden + old, in KiB (works for every collector)
+  jstat -gc "$1" | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
+    NR == 2 { printf "%.0f", $col["S0U"] + $col["S1U"] + $col["EU"] + $col["OU"] }'
+}
+
+# soak LABEL URL PID MODEL: STREAMS concurrent streams; the target's RSS and heap are read while all are open.
+soak() {
+  local label="$1" url="$2" pid="$3" model="$4" rss_idle rss_open=0 heap_open=0 heap_live open_line="" r h
+  rss_idle=$(mem_kb "$pid")
+  start "soak_$label" "${BJAVA[@]}" $P.StreamSoak --label "$label" --url "$url" --model "$model" \
+    --streams "$STREAMS" --ramp "$SOAK_RAMP" --out "$RESULTS"
+  local spid_var="PID_soak_$label"
+  local spid="${!spid_var}" log="$WORK/soak_$label.log"
+  for _ in $(seq $(( (SOAK_RAMP + 30) * 10 ))); do
+    open_line=$(grep -m1 '^ALL_OPEN' "$log" || true)
+    [[ -n "$open_line" ]] || ! kill -0 "$spid" 2>/dev/null && break
+    sleep 0.1
+  done
+  for _ in 1 2 3; do # a few samples while the streams are open; keep the largest
+    r=$(mem_kb "$pid"); h=$(heap_kb "$pid")
+    (( r > rss_open )) && rss_open=$r
+    (( h > heap_open )) && heap_open=$h
+    sleep 1
+  done
+  jcmd "$pid" GC.run > /dev/null || true # what is still reachable with the streams open: their real cost
+  heap_live=$(heap_kb "$pid")
+  wait "$spid" || warn "StreamSoak $label exited non-zero"
+  cat "$log"
+  printf '{"kind":"mem","label":"%s","rss_idle_kb":%s,"rss_open_kb":%s,"heap_used_open_kb":%s,"heap_live_open_kb":%s,"all_open":"%s"}\n' \
+    "$label" "$rss_idle" "$rss_open" "$heap_open" "$heap_live" "${open_line:-never}" >> "$RESULTS"
+}
+
+# ---- measurements ------------------------------------------------------------------------------------------------
+printf '{"kind":"meta","label":"","date":"%s","cpu":"%s","cores":%s,"java":"%s","nginx":"%s","commit":"%s","duration":%s,"warmup":%s,"rate":%s,"stream_rate":%s,"streams":%s,"connections":%s,"fd_limit":"%s","quick":"%s"}\n' \
+  "$(date -u +%Y-%m-%dT%H:%MZ)" "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" "$(nproc)" \
+  "$(java -version 2>&1 | head -1 | tr -d '"')" "$(nginx -v 2>&1 | sed 's/.*: //')" \
+  "$(git rev-parse --short HEAD 2>/dev/null || echo none)" "$DURATION" "$WARMUP" "$RATE" "$STREAM_RATE" "$STREAMS" \
+  "$CONNECTIONS" "$FD_LIMIT" "$QUICK" >> "$RESULTS"
+
+for t in $TARGETS; do
+  log "$t: closed-loop throughput (LoadGen, then wrk), then open-loop latency at $RATE req/s"
+  loadgen --kind throughput --label "$t" --url "$(url_of "$t")" --mode closed --connections "$CONNECTIONS" \
+    --warmup "$WARMUP" --duration "$DURATION"
+  run_wrk "$t"
+  loadgen --kind latency --label "$t" --url "$(url_of "$t")" --mode open --rate "$RATE" --connections "$CONNECTIONS" \
+    --warmup "$WARMUP" --duration "$DURATION"
+done
+
+log "streaming time to first byte at $STREAM_RATE streams/s (upstream paces 8 chunks 5 ms apart)"
+loadgen --kind ttfb --label direct --url "http://127.0.0.1:$PACED$CHAT_PATH" --mode open --stream true \
+  --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
+if has_target poolgate; then
+  loadgen --kind ttfb --label poolgate --url "$(url_of poolgate)" --model bench-paced --mode open --stream true \
+    --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
+fi
+
+log "soak: $STREAMS concurrent streams, each open ~${SOAK_LIFE} s"
+if has_target minimal; then # the baseline's footprint for the same streams
+  start minimal_soak "${BJAVA[@]}" $P.MinimalProxy --port $MINIMAL_SOAK --target-port $SLOW --pool-size "$STREAMS"
+  wait_ok "http://127.0.0.1:$MINIMAL_SOAK/v1/models" || { echo "MinimalProxy (soak) did not start" >&2; exit 1; }
+  soak minimal "http://127.0.0.1:$MINIMAL_SOAK$CHAT_PATH" "$PID_minimal_soak" gpt-4o-mini
+  kill "$PID_minimal_soak" 2>/dev/null || true # frees its sockets before the gateway's turn
+fi
+if has_target poolgate; then
+  soak poolgate "$(url_of poolgate)" "$PID_poolgate" bench-soak
+fi
+
+log "report"
+"${BJAVA[@]}" $P.Report "$RESULTS" > "$OUT_DIR/latest.md"
+cat "$OUT_DIR/latest.md"
+echo "written: $OUT_DIR/latest.md ($RESULTS has the raw figures)"

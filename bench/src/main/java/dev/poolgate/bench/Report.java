@@ -1,0 +1,223 @@
+package dev.poolgate.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns the JSON lines written by one {@code bench/run.sh} run into the markdown report (tables plus the verdict on
+ * each DESIGN.md target). Kept in Java so the script needs no jq or python to do arithmetic.
+ *
+ * <p>Usage: {@code Report results.jsonl > latest.md}
+ */
+public final class Report {
+  private static final List<String> TARGETS = List.of("direct", "poolgate", "minimal", "nginx");
+  private static final Map<String, String> NAMES = Map.of("direct", "direct (no proxy)", "poolgate", "poolgate",
+      "minimal", "minimal Vert.x proxy", "nginx", "nginx proxy_pass");
+  private static final double MIN_THROUGHPUT_RATIO = 0.80;
+  private static final long MAX_ADDED_P99_US = 1000;
+  private static final long MAX_TTFB_ADDED_US = 1000;
+
+  private final Map<String, JsonObject> rows = new HashMap<>(); // "kind/label" -> line
+  private final StringBuilder out = new StringBuilder();
+  private String pending = "pending: not measured in this run";
+
+  public static void main(String[] argv) throws Exception {
+    Report r = new Report();
+    for (String line : Files.readAllLines(Path.of(argv[0]))) {
+      if (!line.isBlank()) {
+        JsonObject j = new JsonObject(line);
+        r.rows.put(j.getString("kind") + "/" + j.getString("label", ""), j);
+      }
+    }
+    System.out.print(r.render());
+  }
+
+  private JsonObject get(String kind, String label) {
+    return rows.get(kind + "/" + label);
+  }
+
+  private String render() {
+    JsonObject meta = rows.getOrDefault("meta/", new JsonObject());
+    JsonObject skipped = get("skipped", "poolgate");
+    if (skipped != null) {
+      pending = "pending: " + skipped.getString("reason");
+    }
+    line("# poolgate benchmark results");
+    line("");
+    line("Run %s on %s (%s cores shared by the load generator and every server), %s, %s; commit %s.",
+        meta.getString("date", "?"), meta.getString("cpu", "?"), meta.getValue("cores", "?"),
+        meta.getString("java", "?"), meta.getString("nginx", "?"), meta.getString("commit", "?"));
+    line("Knobs: duration %ss per phase, warm-up %ss, rate %s req/s, %s connections, stream rate %s req/s, "
+        + "%s soak streams%s.", meta.getValue("duration", "?"), meta.getValue("warmup", "?"),
+        meta.getValue("rate", "?"), meta.getValue("connections", "?"), meta.getValue("stream_rate", "?"),
+        meta.getValue("streams", "?"),
+        "1".equals(meta.getString("quick")) ? " (QUICK=1: smoke test, not a result)" : "");
+    line("");
+    throughput();
+    latency();
+    ttfb();
+    soak();
+    verdicts();
+    return out.toString();
+  }
+
+  private void throughput() {
+    line("## Max throughput, closed loop, non-streaming");
+    line("");
+    line("| target | wrk req/s | LoadGen req/s | wrk vs minimal proxy | server CPU us/req | errors (wrk / LoadGen) |");
+    line("|---|---:|---:|---:|---:|---:|");
+    Double minimal = num(get("wrk", "minimal"), j -> j.getDouble("rps"));
+    for (String t : TARGETS) {
+      JsonObject w = get("wrk", t);
+      JsonObject l = get("throughput", t);
+      if (w == null && l == null) {
+        line("| %s | %s | | | | |", NAMES.get(t), missing(t));
+        continue;
+      }
+      Double rps = num(w, j -> j.getDouble("rps"));
+      String ratio = rps != null && minimal != null && !t.equals("direct") ? pct(rps / minimal) : "";
+      line("| %s | %s | %s | %s | %s | %s / %s |", NAMES.get(t), fmt(rps), fmt(num(l, j -> j.getDouble("rps"))),
+          ratio, val(w, "server_cpu_us_per_req"), val(w, "errors"), val(l, "errors"));
+    }
+    line("");
+  }
+
+  private void latency() {
+    JsonObject d = get("latency", "direct");
+    line("## Latency at a fixed rate of %s req/s, open loop, corrected for coordinated omission (microseconds)",
+        d == null ? "?" : d.getValue("rate_target"));
+    line("");
+    line("| target | achieved req/s | p50 | p90 | p99 | p99.9 | max | added p50 | added p99 | errors |");
+    line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (String t : TARGETS) {
+      JsonObject j = get("latency", t);
+      if (j == null) {
+        line("| %s | %s | | | | | | | | |", NAMES.get(t), missing(t));
+        continue;
+      }
+      JsonObject h = j.getJsonObject("latency_us");
+      line("| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s |", NAMES.get(t), fmt(j.getDouble("rps")),
+          h.getLong("p50"), h.getLong("p90"), h.getLong("p99"), h.getLong("p999"), h.getLong("max"),
+          added(j, d, "latency_us", "p50"), added(j, d, "latency_us", "p99"), j.getValue("errors"));
+    }
+    if (d != null) {
+      JsonObject lag = d.getJsonObject("sched_lag_us");
+      line("");
+      line("Load generator's own scheduling lag in the direct run (already inside every figure above): "
+          + "p50 %d us, p99 %d us.", lag.getLong("p50"), lag.getLong("p99"));
+    }
+    line("");
+  }
+
+  private void ttfb() {
+    JsonObject d = get("ttfb", "direct");
+    line("## Streaming time to first byte at %s streams/s, open loop (microseconds)",
+        d == null ? "?" : d.getValue("rate_target"));
+    line("");
+    line("| target | TTFB p50 | TTFB p99 | TTFB p99.9 | added p50 | added p99 | full stream p50 | errors |");
+    line("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (String t : List.of("direct", "poolgate")) {
+      JsonObject j = get("ttfb", t);
+      if (j == null) {
+        line("| %s | %s | | | | | | |", NAMES.get(t), missing(t));
+        continue;
+      }
+      JsonObject h = j.getJsonObject("ttfb_us");
+      line("| %s | %d | %d | %d | %s | %s | %d | %s |", NAMES.get(t), h.getLong("p50"), h.getLong("p99"),
+          h.getLong("p999"), added(j, d, "ttfb_us", "p50"), added(j, d, "ttfb_us", "p99"),
+          j.getJsonObject("latency_us").getLong("p50"), j.getValue("errors"));
+    }
+    line("");
+  }
+
+  private void soak() {
+    line("## Concurrent open streams (soak)");
+    line("");
+    line("| target | streams | completed | errors | peak open | RSS idle MiB | RSS streams open MiB "
+        + "| heap used MiB | heap live after GC MiB |");
+    line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (String t : List.of("minimal", "poolgate")) {
+      JsonObject s = get("soak", t);
+      JsonObject m = get("mem", t);
+      if (s == null) {
+        line("| %s | %s | | | | | | | |", NAMES.get(t), missing(t));
+        continue;
+      }
+      line("| %s | %d | %d | %s | %s | %s | %s | %s | %s |", NAMES.get(t), s.getLong("ok") + s.getLong("errors"),
+          s.getLong("ok"), s.getValue("errors"), s.getValue("peak_open"), mib(m, "rss_idle_kb"), mib(m, "rss_open_kb"),
+          mib(m, "heap_used_open_kb"), mib(m, "heap_live_open_kb"));
+    }
+    line("");
+  }
+
+  private void verdicts() {
+    line("## Targets (DESIGN.md \"Performance targets\", standalone)");
+    line("");
+    line("| target | measured | verdict |");
+    line("|---|---|---|");
+    Double gw = num(get("wrk", "poolgate"), j -> j.getDouble("rps"));
+    Double min = num(get("wrk", "minimal"), j -> j.getDouble("rps"));
+    verdict("throughput >= 80 % of the minimal proxy (wrk)", gw == null || min == null ? null
+        : pct(gw / min) + " (" + fmt(gw) + " vs " + fmt(min) + " req/s)", gw != null && min != null
+        && gw / min >= MIN_THROUGHPUT_RATIO);
+    Long p99 = addedUs(get("latency", "poolgate"), get("latency", "direct"), "latency_us", "p99");
+    verdict("p99 added latency <= 1 ms", p99 == null ? null : p99 + " us", p99 != null && p99 <= MAX_ADDED_P99_US);
+    Long t99 = addedUs(get("ttfb", "poolgate"), get("ttfb", "direct"), "ttfb_us", "p99");
+    Long t50 = addedUs(get("ttfb", "poolgate"), get("ttfb", "direct"), "ttfb_us", "p50");
+    verdict("TTFB overhead <= 1 ms (judged on p99)", t99 == null ? null : "p50 " + t50 + " us, p99 " + t99 + " us",
+        t99 != null && t99 <= MAX_TTFB_ADDED_US);
+    JsonObject s = get("soak", "poolgate");
+    verdict("10,000 concurrent streams, no errors", s == null ? null : s.getLong("ok") + " completed, "
+        + s.getValue("errors") + " errors, peak " + s.getValue("peak_open") + " open",
+        s != null && s.getLong("errors") == 0 && s.getLong("ok") >= 10_000);
+    line("");
+  }
+
+  private void verdict(String what, String measured, boolean met) {
+    line("| %s | %s | %s |", what, measured == null ? pending : measured,
+        measured == null ? "pending" : met ? "**met**" : "**not met**");
+  }
+
+  private String missing(String target) {
+    return target.equals("poolgate") ? pending : "not measured";
+  }
+
+  private static Long addedUs(JsonObject j, JsonObject direct, String hist, String p) {
+    return j == null || direct == null ? null
+        : j.getJsonObject(hist).getLong(p) - direct.getJsonObject(hist).getLong(p);
+  }
+
+  private static String added(JsonObject j, JsonObject direct, String hist, String p) {
+    Long v = j == direct ? null : addedUs(j, direct, hist, p);
+    return v == null ? "" : (v >= 0 ? "+" : "") + v;
+  }
+
+  private static Double num(JsonObject j, Function<JsonObject, Double> f) {
+    return j == null ? null : f.apply(j);
+  }
+
+  private static Object val(JsonObject j, String key) {
+    return j == null ? "-" : j.getValue(key);
+  }
+
+  private static String fmt(Double d) {
+    return d == null ? "-" : String.format("%,.0f", d);
+  }
+
+  private static String pct(double ratio) {
+    return String.format("%.0f %%", ratio * 100);
+  }
+
+  private static String mib(JsonObject m, String key) {
+    return m == null || m.getValue(key) == null ? "-" : String.format("%.0f", m.getLong(key) / 1024.0);
+  }
+
+  private void line(String fmt, Object... args) {
+    out.append(args.length == 0 ? fmt : String.format(fmt, args)).append('\n');
+  }
+}

@@ -1,0 +1,131 @@
+package dev.poolgate;
+
+import dev.poolgate.bus.Bus;
+import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.health.HealthVerticle;
+import dev.poolgate.http.IngressVerticle;
+import dev.poolgate.ledger.LedgerOptions;
+import dev.poolgate.ledger.LocalSlotLedger;
+import dev.poolgate.ledger.SlotLedger;
+import dev.poolgate.provider.CallResult;
+import dev.poolgate.provider.ProviderCall;
+import dev.poolgate.provider.ProviderVerticle;
+import dev.poolgate.scheduler.Notes;
+import dev.poolgate.scheduler.SchedulerVerticle;
+import dev.poolgate.ledger.SlotRequest;
+import dev.poolgate.scheduling.Lease;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * One poolgate node: deploys the scheduler (owning the ledger), the provider callers, the health
+ * prober and the HTTP ingress, and applies config changes to all of them.
+ */
+public final class Gateway {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  /** Verticle instances of ingress and providers: one per event loop by default. */
+  public static final int DEFAULT_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+
+  private final Vertx vertx;
+  private final NodeState node = new NodeState();
+  private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
+  private volatile GatewayConfig config;
+
+  private Gateway(Vertx vertx, GatewayConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  /** Starts a standalone node: the ledger in memory. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, new LocalSlotLedger(vertx, LedgerOptions.DEFAULT), id -> true, true);
+  }
+
+  /**
+   * Starts a node on the given ledger.
+   *
+   * @param probes whether this node probes the instance with the given id
+   * @param http   whether to serve HTTP (a library user may not want it)
+   */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, SlotLedger ledger, Predicate<String> probes,
+                                      boolean http) {
+    Bus.registerCodecs(vertx, List.of(SlotRequest.class, Lease.class, Notes.Release.class, Notes.Cancel.class,
+        Notes.Probe.class, Notes.View.class, ProviderCall.class, CallResult.class, GatewayConfig.class,
+        ProviderVerticle.ProbeRequest.class));
+    Gateway gw = new Gateway(vertx, config);
+    int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
+    Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
+        .compose(v -> gw.deploy(ProviderVerticle::new, instances))
+        .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
+    if (http) {
+      chain = chain.compose(v -> gw.deploy(() -> new IngressVerticle(config, gw.node), instances));
+    }
+    return chain.map(v -> {
+      gw.node.markReady();
+      log.info("poolgate node ready: {} pools, {} instances{}", config.pools().size(), config.instances().size(),
+          http ? ", HTTP on " + config.server().host() + ":" + config.server().port() : "");
+      return gw;
+    }).recover(e -> gw.close().transform(x -> Future.failedFuture(e)));
+  }
+
+  public NodeState node() {
+    return node;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  /** Applies a new configuration to every verticle; requests in flight keep their slots. */
+  public void apply(GatewayConfig next) {
+    this.config = next;
+    vertx.eventBus().publish(Bus.CONFIG_CHANGED, next, Bus.LOCAL);
+  }
+
+  /**
+   * Stops taking requests, lets those in flight finish (at most the drain time), then undeploys
+   * everything in reverse order, which releases what is left.
+   */
+  public Future<Void> shutdown(long drainTimeoutMs) {
+    node.startDraining();
+    long until = System.currentTimeMillis() + drainTimeoutMs;
+    return waitDrained(until).compose(v -> close());
+  }
+
+  private Future<Void> waitDrained(long until) {
+    if (node.inFlight() == 0 || System.currentTimeMillis() >= until) {
+      if (node.inFlight() > 0) {
+        log.warn("drain time over with {} requests still in flight", node.inFlight());
+      }
+      return Future.succeededFuture();
+    }
+    return vertx.timer(100).compose(v -> waitDrained(until));
+  }
+
+  public Future<Void> close() {
+    List<String> ids = new ArrayList<>(deployments);
+    Collections.reverse(ids);
+    deployments.clear();
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : ids) {
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    return chain;
+  }
+
+  private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {
+    return vertx.deployVerticle(factory, new DeploymentOptions().setInstances(instances))
+        .onSuccess(deployments::add)
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,39 @@
+package dev.poolgate;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What every verticle of a node may ask about the node: ready for traffic, draining, in flight. */
+public final class NodeState {
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  public boolean ready() {
+    return ready.get() && !draining.get();
+  }
+
+  public void markReady() {
+    ready.set(true);
+  }
+
+  public boolean draining() {
+    return draining.get();
+  }
+
+  public void startDraining() {
+    draining.set(true);
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  public void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  public void requestEnded() {
+    inFlight.decrementAndGet();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.poolgate.config;
+
+import dev.poolgate.scheduling.PoolSpec;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole, validated configuration of a node. Built only by {@link #fromJson}, which rejects
+ * bad config with one message naming the key.
+ *
+ * @param models    client-facing model names and aliases → pool (pool names are always valid too)
+ * @param instances every instance of every pool, by id
+ */
+public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, Map<String, String> models,
+                            HealthConfig health, RetryConfig retry, Map<String, InstanceConfig> instances) {
+
+  private static final Set<String> KEYS = Set.of("server", "pools", "models", "health", "retry");
+
+  public static GatewayConfig fromJson(JsonObject json) {
+    Fields root = new Fields(json, "").only(KEYS);
+    Fields poolsJson = root.object("pools");
+    if (poolsJson.raw().isEmpty()) {
+      throw new ConfigException("pools", "at least one pool is required");
+    }
+    Map<String, PoolConfig> pools = new LinkedHashMap<>();
+    for (String name : poolsJson.raw().fieldNames()) {
+      pools.put(name, PoolConfig.from(poolsJson.object(name), name));
+    }
+    Map<String, String> seen = new HashMap<>();
+    pools.forEach((name, pool) -> {
+      for (int i = 0; i < pool.instances().size(); i++) {
+        String id = pool.instances().get(i).id();
+        String where = seen.putIfAbsent(id, "pools." + name + ".instances[" + i + "]");
+        if (where != null) {
+          throw new ConfigException("pools." + name + ".instances[" + i + "].id",
+              "duplicate instance id '" + id + "' (also at " + where + ")");
+        }
+      }
+      if (pool.fallback() != null) {
+        if (!pools.containsKey(pool.fallback()) && !poolsJson.raw().containsKey(pool.fallback())) {
+          throw new ConfigException("pools." + name + ".fallback", "unknown pool '" + pool.fallback() + "'");
+        }
+        if (pool.fallback().equals(name)) {
+          throw new ConfigException("pools." + name + ".fallback", "a pool cannot fall back to itself");
+        }
+      }
+    });
+    Map<String, String> models = new LinkedHashMap<>();
+    Fields modelsJson = root.object("models");
+    for (String model : modelsJson.raw().fieldNames()) {
+      String pool = modelsJson.string(model);
+      if (!pools.containsKey(pool)) {
+        throw new ConfigException("models." + model, "unknown pool '" + pool + "'");
+      }
+      models.put(model, pool);
+    }
+    pools.keySet().forEach(p -> models.putIfAbsent(p, p));
+    return new GatewayConfig(ServerConfig.from(root.object("server")), Collections.unmodifiableMap(pools),
+        Collections.unmodifiableMap(models), HealthConfig.from(root.object("health")),
+        RetryConfig.from(root.object("retry")), instancesOf(pools));
+  }
+
+  private static Map<String, InstanceConfig> instancesOf(Map<String, PoolConfig> pools) {
+    Map<String, InstanceConfig> all = new LinkedHashMap<>();
+    pools.values().forEach(p -> p.instances().forEach(i -> all.put(i.id(), i)));
+    return Collections.unmodifiableMap(all);
+  }
+
+  /** What the ledger needs: one spec per pool. */
+  public List<PoolSpec> poolSpecs() {
+    return pools.values().stream().map(p -> p.spec(health.policy())).toList();
+  }
+
+  /** The pools a request for {@code pool} may go to, in order: itself, then its fallbacks. */
+  public List<String> fallbackChain(String pool) {
+    List<String> chain = new java.util.ArrayList<>();
+    Set<String> visited = new HashSet<>();
+    for (String p = pool; p != null && visited.add(p); p = pools.get(p).fallback()) {
+      chain.add(p);
+    }
+    return chain;
+  }
+}

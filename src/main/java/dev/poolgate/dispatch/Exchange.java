@@ -1,0 +1,247 @@
+package dev.poolgate.dispatch;
+
+import dev.poolgate.ErrorKind;
+import dev.poolgate.GatewayException;
+import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.config.InstanceConfig;
+import dev.poolgate.ledger.SlotRequest;
+import dev.poolgate.provider.ProviderCall;
+import dev.poolgate.provider.ProviderClient;
+import dev.poolgate.provider.UpstreamException;
+import dev.poolgate.provider.UpstreamReply;
+import dev.poolgate.scheduler.SchedulerClient;
+import dev.poolgate.scheduling.Lease;
+import dev.poolgate.scheduling.Outcome;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One request's way through the gateway. All its steps run on the context it started on; the
+ * slot it holds is released exactly once on every path — success, upstream error, retry, client
+ * gone while queued or mid-stream.
+ */
+final class Exchange {
+  private final Vertx vertx;
+  private final Context context;
+  private final SchedulerClient scheduler;
+  private final ProviderClient providers;
+  private final GatewayConfig config;
+  private final Job job;
+  private final ReplySink sink;
+  private final List<String> chain;
+  private final Set<String> excluded = new HashSet<>();
+  private final AtomicReference<Lease> lease = new AtomicReference<>();
+  private final Promise<Served> done = Promise.promise();
+  private int poolIndex;
+  private int attemptsInPool;
+  private int attempts;
+  private volatile String pendingTicket;
+  private volatile UpstreamReply reply;
+  private GatewayException lastUpstreamFailure;
+
+  Exchange(Vertx vertx, SchedulerClient scheduler, ProviderClient providers, GatewayConfig config, Job job,
+           ReplySink sink) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.scheduler = scheduler;
+    this.providers = providers;
+    this.config = config;
+    this.job = job;
+    this.sink = sink;
+    this.chain = config.fallbackChain(job.pool());
+  }
+
+  Future<Served> run() {
+    sink.onClose(this::clientGone);
+    acquire();
+    return done.future();
+  }
+
+  private String pool() {
+    return chain.get(poolIndex);
+  }
+
+  private void acquire() {
+    if (sink.closed()) {
+      cancelled();
+      return;
+    }
+    String pool = pool();
+    String ticket = UUID.randomUUID().toString();
+    pendingTicket = ticket;
+    long deadline = System.currentTimeMillis() + config.pools().get(pool).queue().timeoutMs();
+    scheduler.acquire(new SlotRequest(pool, ticket, job.priority(), deadline, excluded)).onComplete(ar -> {
+      pendingTicket = null;
+      if (ar.succeeded()) {
+        call(ar.result());
+      } else {
+        noSlot(ar.cause());
+      }
+    });
+  }
+
+  private void noSlot(Throwable cause) {
+    ErrorKind kind = GatewayException.kindOf(cause);
+    if (kind == ErrorKind.CANCELLED || sink.closed()) {
+      cancelled();
+    } else if ((kind == ErrorKind.QUEUE_TIMEOUT || kind == ErrorKind.NO_INSTANCE) && nextPool()) {
+      acquire();
+    } else if (kind == ErrorKind.NO_INSTANCE && lastUpstreamFailure != null) {
+      // every instance failed this request: say how the last one failed
+      fail(lastUpstreamFailure);
+    } else {
+      fail(cause);
+    }
+  }
+
+  private void call(Lease granted) {
+    lease.set(granted);
+    if (sink.closed()) {
+      release(Outcome.NEUTRAL, null);
+      cancelled();
+      return;
+    }
+    InstanceConfig instance = config.instances().get(granted.instanceId());
+    if (instance == null) {
+      // the instance joined with a config newer than this request's: try another
+      release(Outcome.NEUTRAL, null);
+      excluded.add(granted.instanceId());
+      acquire();
+      return;
+    }
+    attempts++;
+    attemptsInPool++;
+    providers.call(new ProviderCall(instance, job.endpoint(), job.body(), job.stream(), job.requestId()))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            relay(instance, ar.result());
+          } else {
+            callFailed(instance, ar.cause() instanceof UpstreamException u ? u
+                : UpstreamException.connect(instance.id(), ar.cause()));
+          }
+        });
+  }
+
+  private void callFailed(InstanceConfig instance, UpstreamException failure) {
+    release(failure.outcome(), failure.getMessage());
+    if (sink.closed()) {
+      cancelled();
+    } else if (failure.passThrough()) {
+      Served served = served(instance);
+      sink.upstreamError(served, failure.upstreamStatus(), failure.upstreamBody());
+      done.tryComplete(served);
+    } else if (failure.retryable()) {
+      retry(instance, failure);
+    } else {
+      fail(new GatewayException(failure.kind(), failure.getMessage()));
+    }
+  }
+
+  private void relay(InstanceConfig instance, UpstreamReply answer) {
+    reply = answer;
+    if (sink.closed()) {
+      answer.cancel();
+      release(Outcome.NEUTRAL, null);
+      cancelled();
+      return;
+    }
+    Served served = served(instance);
+    answer.body().pipe().endOnFailure(false).to(sink.open(served, answer))
+        .onComplete(ar -> context.runOnContext(v -> relayed(instance, served, answer, ar)));
+  }
+
+  private void relayed(InstanceConfig instance, Served served, UpstreamReply answer, AsyncResult<Void> ar) {
+    reply = null;
+    if (ar.succeeded()) {
+      release(Outcome.SUCCESS, null);
+      done.tryComplete(served);
+      return;
+    }
+    answer.cancel();
+    if (sink.closed()) {
+      release(Outcome.NEUTRAL, null);
+      cancelled();
+      return;
+    }
+    Throwable cause = ar.cause();
+    UpstreamException failure = cause instanceof UpstreamException u ? u
+        : UpstreamException.malformed(instance.id(), "the answer broke off: " + cause.getMessage());
+    release(Outcome.FAILURE, failure.getMessage());
+    if (!sink.committed()) {
+      retry(instance, failure);
+    } else {
+      GatewayException broken = new GatewayException(ErrorKind.UPSTREAM_ERROR,
+          "the upstream stream broke off after it started: " + failure.getMessage());
+      sink.fail(broken);
+      done.tryFail(broken);
+    }
+  }
+
+  /** Another instance of this pool, after a backoff; when attempts run out, the fallback pool. */
+  private void retry(InstanceConfig failed, UpstreamException failure) {
+    lastUpstreamFailure = new GatewayException(failure.kind(), failure.getMessage());
+    excluded.add(failed.id());
+    if (attemptsInPool >= config.retry().maxAttempts() && !nextPool()) {
+      fail(lastUpstreamFailure);
+      return;
+    }
+    long backoff = config.retry().backoffMs() * attemptsInPool;
+    if (backoff <= 0 || attemptsInPool == 0) {
+      acquire();
+    } else {
+      vertx.setTimer(backoff, id -> acquire());
+    }
+  }
+
+  private boolean nextPool() {
+    if (poolIndex + 1 >= chain.size()) {
+      return false;
+    }
+    poolIndex++;
+    attemptsInPool = 0;
+    excluded.clear();
+    return true;
+  }
+
+  private void clientGone() {
+    String ticket = pendingTicket;
+    if (ticket != null) {
+      scheduler.cancel(pool(), ticket);
+    }
+    UpstreamReply r = reply;
+    if (r != null) {
+      r.cancel();
+    }
+  }
+
+  private void release(Outcome outcome, String error) {
+    Lease held = lease.getAndSet(null);
+    if (held != null) {
+      scheduler.release(held, outcome, error);
+    }
+  }
+
+  private Served served(InstanceConfig instance) {
+    return new Served(job.requestId(), pool(), instance.id(), attempts, poolIndex > 0);
+  }
+
+  private void fail(Throwable cause) {
+    GatewayException error = cause instanceof GatewayException g ? g
+        : ErrorKind.INTERNAL.exception("internal error: " + cause.getMessage());
+    sink.fail(error);
+    done.tryFail(error);
+  }
+
+  private void cancelled() {
+    done.tryFail(ErrorKind.CANCELLED.exception("the client went away"));
+  }
+}

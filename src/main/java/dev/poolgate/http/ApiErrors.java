@@ -1,0 +1,46 @@
+package dev.poolgate.http;
+
+import dev.poolgate.ErrorKind;
+import dev.poolgate.GatewayException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/** Writes failures in the OpenAI error shape: {@code {"error":{"message","type","param","code"}}}. */
+public final class ApiErrors {
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  private ApiErrors() {
+  }
+
+  public static JsonObject body(ErrorKind kind, String message) {
+    return new JsonObject().put("error", new JsonObject()
+        .put("message", message)
+        .put("type", kind.type())
+        .put("param", null)
+        .put("code", kind.code()));
+  }
+
+  /** Sends an error response, if the response is still open and nothing was sent yet. */
+  public static void send(HttpServerResponse resp, GatewayException e) {
+    if (resp.headWritten() || resp.ended() || resp.closed()) {
+      return;
+    }
+    ErrorKind kind = e.kind();
+    resp.setStatusCode(kind.status());
+    resp.headers().remove("x-poolgate-instance");
+    resp.headers().remove(HttpHeaders.TRANSFER_ENCODING);
+    resp.setChunked(false);
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    if (kind.retryAfter()) {
+      resp.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfterSeconds())));
+    }
+    resp.end(body(kind, e.getMessage()).toBuffer());
+  }
+
+  /** The SSE event that ends a stream that broke after it started. */
+  public static Buffer sseEvent(GatewayException e) {
+    return Buffer.buffer("data: " + body(e.kind(), e.getMessage()).encode() + "\n\n");
+  }
+}

@@ -1,0 +1,93 @@
+package dev.poolgate.http;
+
+import dev.poolgate.GatewayException;
+import dev.poolgate.dispatch.ReplySink;
+import dev.poolgate.dispatch.Served;
+import dev.poolgate.provider.UpstreamReply;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * An answer going to an HTTP client. Headers are set when a reply is opened but only leave with
+ * the first body byte, so a failed attempt can still be replaced by a retry or a clean error.
+ */
+final class HttpReplySink implements ReplySink {
+  static final CharSequence X_POOLGATE_INSTANCE = HttpHeaders.createOptimized("x-poolgate-instance");
+  static final CharSequence X_POOLGATE_POOL = HttpHeaders.createOptimized("x-poolgate-pool");
+  static final CharSequence X_POOLGATE_ATTEMPTS = HttpHeaders.createOptimized("x-poolgate-attempts");
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+
+  private final HttpServerResponse resp;
+  private volatile boolean closed;
+
+  HttpReplySink(HttpServerResponse resp) {
+    this.resp = resp;
+  }
+
+  @Override
+  public boolean closed() {
+    return closed || resp.closed();
+  }
+
+  @Override
+  public void onClose(Runnable action) {
+    resp.closeHandler(v -> {
+      if (!resp.ended()) {
+        closed = true;
+        action.run();
+      }
+    });
+  }
+
+  @Override
+  public WriteStream<Buffer> open(Served served, UpstreamReply reply) {
+    resp.setStatusCode(200);
+    resp.setChunked(true);
+    resp.putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType());
+    if (reply.contentType().startsWith("text/event-stream")) {
+      resp.putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);
+    }
+    reply.headers().forEach(resp::putHeader);
+    tag(served);
+    return resp;
+  }
+
+  @Override
+  public boolean committed() {
+    return resp.headWritten();
+  }
+
+  @Override
+  public void fail(GatewayException error) {
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    if (!resp.headWritten()) {
+      ApiErrors.send(resp, error);
+    } else if (String.valueOf(resp.headers().get(HttpHeaders.CONTENT_TYPE)).startsWith("text/event-stream")) {
+      resp.end(ApiErrors.sseEvent(error));
+    } else {
+      // a JSON answer cut in the middle cannot carry an error: break the connection
+      resp.reset();
+    }
+  }
+
+  @Override
+  public void upstreamError(Served served, int status, Buffer body) {
+    if (resp.headWritten() || resp.closed()) {
+      return;
+    }
+    tag(served);
+    resp.setChunked(false);
+    resp.headers().remove(HttpHeaders.TRANSFER_ENCODING);
+    resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+  }
+
+  private void tag(Served served) {
+    resp.putHeader(X_POOLGATE_INSTANCE, served.instanceId());
+    resp.putHeader(X_POOLGATE_POOL, served.pool());
+    resp.putHeader(X_POOLGATE_ATTEMPTS, Integer.toString(served.attempts()));
+  }
+}

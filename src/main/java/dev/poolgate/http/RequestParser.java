@@ -1,0 +1,109 @@
+package dev.poolgate.http;
+
+import dev.poolgate.ErrorKind;
+import dev.poolgate.dispatch.Job;
+import dev.poolgate.provider.Endpoint;
+import dev.poolgate.scheduling.Ticket;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/**
+ * Turns a request body into a {@link Job}: valid JSON object, the fields its endpoint needs, a
+ * known model, a priority from {@code user_level} or {@code X-Priority}. Fields it does not know
+ * ({@code tools}, {@code response_format}, ...) pass through untouched; {@code user_level}, which
+ * only the gateway understands, is taken out.
+ */
+public final class RequestParser {
+  public static final String USER_LEVEL = "user_level";
+
+  private RequestParser() {
+  }
+
+  public static JsonObject json(Buffer body) {
+    if (body == null || body.length() == 0) {
+      throw ErrorKind.INVALID_JSON.exception("the request body is empty; send a JSON object");
+    }
+    int i = 0;
+    while (i < body.length() && Character.isWhitespace(body.getByte(i))) {
+      i++;
+    }
+    if (i == body.length() || body.getByte(i) != '{') {
+      throw ErrorKind.INVALID_JSON.exception("the request body must be a JSON object");
+    }
+    try {
+      return new JsonObject(body);
+    } catch (DecodeException e) {
+      throw ErrorKind.INVALID_JSON.exception("the request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /**
+   * @param models       client-facing model name → pool
+   * @param headerLevel  the X-Priority header, or null
+   */
+  public static Job parse(String requestId, Endpoint endpoint, JsonObject body, Map<String, String> models,
+                          String headerLevel) {
+    switch (endpoint) {
+      case CHAT -> {
+        if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
+          throw ErrorKind.BAD_REQUEST.exception("'messages' is required and must be a non-empty array");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+          if (!(messages.getValue(i) instanceof JsonObject m) || !(m.getValue("role") instanceof String)) {
+            throw ErrorKind.BAD_REQUEST.exception("'messages[" + i + "]' must be an object with a 'role'");
+          }
+        }
+      }
+      case COMPLETIONS -> {
+        if (body.getValue("prompt") == null) {
+          throw ErrorKind.BAD_REQUEST.exception("'prompt' is required");
+        }
+      }
+    }
+    if (!(body.getValue("model") instanceof String model) || model.isBlank()) {
+      throw ErrorKind.BAD_REQUEST.exception("'model' is required and must be a string");
+    }
+    String pool = models.get(model);
+    if (pool == null) {
+      throw ErrorKind.MODEL_NOT_FOUND.exception("The model '" + model + "' does not exist; GET /v1/models lists them");
+    }
+    Object stream = body.getValue("stream");
+    if (stream != null && !(stream instanceof Boolean)) {
+      throw ErrorKind.BAD_REQUEST.exception("'stream' must be true or false");
+    }
+    int priority = priority(body.remove(USER_LEVEL), headerLevel);
+    return new Job(requestId, model, pool, endpoint, body, Boolean.TRUE.equals(stream), priority);
+  }
+
+  static int priority(Object bodyLevel, String headerLevel) {
+    Object level = bodyLevel != null ? bodyLevel : headerLevel;
+    String source = bodyLevel != null ? "'user_level'" : "the X-Priority header";
+    if (level == null) {
+      return Ticket.MIN_PRIORITY;
+    }
+    int value;
+    if (level instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+      value = n.intValue();
+    } else if (level instanceof String s && s.trim().matches("-?\\d{1,3}")) {
+      value = Integer.parseInt(s.trim());
+    } else {
+      throw ErrorKind.BAD_REQUEST.exception(source + " must be a whole number from 0 to 10");
+    }
+    if (value < Ticket.MIN_PRIORITY || value > Ticket.MAX_PRIORITY) {
+      throw ErrorKind.BAD_REQUEST.exception(source + " must be from 0 to 10, got " + value);
+    }
+    return value;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

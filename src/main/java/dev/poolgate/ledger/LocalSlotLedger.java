@@ -1,0 +1,122 @@
+package dev.poolgate.ledger;
+
+import dev.poolgate.ErrorKind;
+import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.Grant;
+import dev.poolgate.scheduling.Lease;
+import dev.poolgate.scheduling.Outcome;
+import dev.poolgate.scheduling.PoolSnapshot;
+import dev.poolgate.scheduling.PoolSpec;
+import dev.poolgate.scheduling.PoolState;
+import dev.poolgate.scheduling.Ticket;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The ledger of a standalone node: every pool's state in memory, changed under one lock. */
+public final class LocalSlotLedger extends AbstractSlotLedger {
+  public static final String NODE_ID = "local";
+
+  private final Map<String, PoolState> pools = new LinkedHashMap<>();
+
+  public LocalSlotLedger(Vertx vertx, LedgerOptions options) {
+    super(vertx, NODE_ID, options);
+    startTimers();
+  }
+
+  @Override
+  public Future<Void> configure(List<PoolSpec> specs) {
+    List<Grant> grants = new ArrayList<>();
+    synchronized (this) {
+      long now = System.currentTimeMillis();
+      for (PoolSpec spec : specs) {
+        PoolState state = pools.get(spec.name());
+        if (state == null) {
+          pools.put(spec.name(), new PoolState(spec));
+        } else {
+          grants.addAll(state.reconfigure(spec, now));
+        }
+      }
+    }
+    deliver(grants);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<List<PoolSnapshot>> snapshot() {
+    synchronized (this) {
+      return Future.succeededFuture(pools.values().stream().map(PoolState::snapshot).toList());
+    }
+  }
+
+  @Override
+  protected Future<Admission> admitOp(String pool, Ticket ticket, long leaseTtlMs) {
+    return on(pool, p -> p.acquire(ticket, System.currentTimeMillis(), leaseTtlMs));
+  }
+
+  @Override
+  protected Future<Grant> cancelOp(String pool, String ticketId) {
+    return on(pool, p -> p.cancel(ticketId));
+  }
+
+  @Override
+  protected Future<Grant> claimOp(String pool, String ticketId) {
+    return on(pool, p -> p.claimGrant(ticketId));
+  }
+
+  @Override
+  protected Future<List<Grant>> claimAllOp(String pool, String nodeId) {
+    return on(pool, p -> p.claimGrants(nodeId));
+  }
+
+  @Override
+  protected Future<List<Grant>> releaseOp(Lease lease, Outcome outcome, String error, long leaseTtlMs) {
+    return on(lease.pool(), p -> p.release(lease.instanceId(), lease.leaseId(), outcome, error,
+        System.currentTimeMillis(), leaseTtlMs));
+  }
+
+  @Override
+  protected Future<List<Grant>> probeOp(String pool, String instanceId, boolean ok, String error, long leaseTtlMs) {
+    return on(pool, p -> p.recordProbe(instanceId, ok, error, System.currentTimeMillis(), leaseTtlMs));
+  }
+
+  @Override
+  protected Future<Void> renewOp(String pool, List<String> leaseIds, long until) {
+    return on(pool, p -> {
+      p.renew(nodeId(), leaseIds, until);
+      return null;
+    });
+  }
+
+  @Override
+  protected Future<List<Grant>> sweepOp(long now) {
+    List<Grant> grants = new ArrayList<>();
+    synchronized (this) {
+      pools.values().forEach(p -> grants.addAll(p.expire(now, options.ticketGraceMs(), options.leaseTtlMs())));
+    }
+    return Future.succeededFuture(grants);
+  }
+
+  @Override
+  protected void notifyRemote(Grant grant) {
+    // one node: every ticket is ours, so there is nobody else to tell
+    onGrantNotice(grant.lease().pool(), grant.ticket().ticketId());
+  }
+
+  private <T> Future<T> on(String pool, Function<PoolState, T> op) {
+    T result;
+    synchronized (this) {
+      PoolState state = pools.get(pool);
+      if (state == null) {
+        return Future.failedFuture(ErrorKind.MODEL_NOT_FOUND.exception("unknown pool '" + pool + "'"));
+      }
+      result = op.apply(state);
+    }
+    return Future.succeededFuture(result);
+  }
+}

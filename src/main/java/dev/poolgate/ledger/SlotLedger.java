@@ -1,0 +1,55 @@
+package dev.poolgate.ledger;
+
+import dev.poolgate.scheduling.Lease;
+import dev.poolgate.scheduling.Outcome;
+import dev.poolgate.scheduling.PoolSnapshot;
+import dev.poolgate.scheduling.PoolSpec;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * Who holds which slot of which instance, and who waits for one. The one place caps are
+ * enforced. {@link LocalSlotLedger} keeps it in memory for one node; {@link HazelcastSlotLedger}
+ * shares it across a cluster, where caps are global and exact.
+ *
+ * <p>Failures are {@link dev.poolgate.GatewayException}s: {@code QUEUE_FULL},
+ * {@code QUEUE_TIMEOUT}, {@code NO_INSTANCE}, {@code CANCELLED}, {@code MODEL_NOT_FOUND} (unknown
+ * pool), {@code STORE_UNAVAILABLE}.
+ */
+public interface SlotLedger {
+
+  /** This node's id, the owner recorded in its leases and tickets. */
+  String nodeId();
+
+  /** Applies pools, instances, caps and weights; leases in flight are kept. */
+  Future<Void> configure(List<PoolSpec> pools);
+
+  /**
+   * Takes a slot on the best eligible instance, waiting in the pool's queue if all are full.
+   * Completes with the lease once granted, or fails when the queue is full, the deadline passes,
+   * the request is cancelled, or no instance could ever serve it.
+   */
+  Future<Lease> acquire(SlotRequest request);
+
+  /**
+   * Drops a waiting request at once (its client went away). If a slot was granted to it in the
+   * meantime, that slot is released. A no-op for unknown tickets.
+   */
+  Future<Void> cancel(String pool, String ticketId);
+
+  /**
+   * Gives a slot back, exactly once: releasing an unknown or already released lease is a no-op.
+   * The outcome feeds the instance's health; the slot goes straight to the best waiting ticket.
+   */
+  Future<Void> release(Lease lease, Outcome outcome, String error);
+
+  /** Feeds an active probe result to an instance's health. */
+  Future<Void> recordProbe(String pool, String instanceId, boolean ok, String error);
+
+  /** The current state of every pool (cluster-wide in cluster mode). */
+  Future<List<PoolSnapshot>> snapshot();
+
+  /** Stops timers; leases still held stay recorded until released or expired. */
+  Future<Void> close();
+}

@@ -1,0 +1,17 @@
+package dev.poolgate.provider;
+
+import dev.poolgate.config.InstanceConfig;
+import io.vertx.core.Future;
+
+/**
+ * Speaks one upstream protocol: builds the upstream request from an OpenAI-shaped call and turns
+ * the answer back into OpenAI-shaped bytes. Fails with {@link UpstreamException}.
+ */
+public interface ProviderAdapter {
+
+  /** Calls the instance; completes once the answer's status and headers are in and good. */
+  Future<UpstreamReply> call(ProviderCall call);
+
+  /** A cheap request that tells whether the instance is up. */
+  Future<Void> probe(InstanceConfig instance, long timeoutMs);
+}

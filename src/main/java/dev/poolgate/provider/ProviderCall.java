@@ -1,0 +1,15 @@
+package dev.poolgate.provider;
+
+import dev.poolgate.config.InstanceConfig;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One call to one instance: the client's OpenAI-shaped request, before the adapter rewrites it.
+ *
+ * @param body         the client's request body (never mutated by the adapter)
+ * @param stream       whether the client asked for a stream
+ * @param requestId    for upstream logs and tracing
+ */
+public record ProviderCall(InstanceConfig instance, Endpoint endpoint, JsonObject body, boolean stream,
+                           String requestId) {
+}

@@ -1,0 +1,72 @@
+package dev.poolgate.provider;
+
+import dev.poolgate.bus.Bus;
+import dev.poolgate.config.InstanceConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes upstream calls: picks the instance's adapter, which builds the upstream request and turns
+ * the answer into OpenAI-shaped bytes over a pooled keep-alive client. Answers with the paused
+ * reply (passed by reference), so the body is piped to the client with backpressure and never
+ * crosses the event bus.
+ */
+public final class ProviderVerticle extends VerticleBase {
+  /** Connections kept per upstream host by each provider verticle instance. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 1024;
+
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private HttpClient client;
+  private Map<String, ProviderAdapter> adapters;
+
+  @Override
+  public Future<?> start() {
+    client = vertx.createHttpClient(new HttpClientOptions()
+            .setKeepAlive(true)
+            .setTcpNoDelay(true)
+            .setTcpKeepAlive(true)
+            .setIdleTimeout(60)
+            .setPipelining(false)
+            .setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(DEFAULT_MAX_CONNECTIONS_PER_HOST).setMaxWaitQueueSize(-1));
+    adapters = Map.of(
+        "openai", new OpenAiAdapter(vertx, client),
+        "mock", new MockAdapter(vertx));
+    consumers.add(vertx.eventBus().<ProviderCall>localConsumer(Bus.PROVIDER_CALL, msg -> {
+      ProviderCall call = msg.body();
+      adapter(call.instance()).call(call).onComplete(ar -> msg.reply(ar.succeeded()
+          ? new CallResult(ar.result(), null)
+          : new CallResult(null, OpenAiAdapter.classify(call.instance().id(), ar.cause())), Bus.LOCAL));
+    }));
+    consumers.add(vertx.eventBus().<ProbeRequest>localConsumer(Bus.PROVIDER_PROBE, msg ->
+        adapter(msg.body().instance()).probe(msg.body().instance(), msg.body().timeoutMs())
+            .onSuccess(v -> msg.reply(null))
+            .onFailure(e -> msg.fail(1, String.valueOf(e.getMessage())))));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client.close();
+  }
+
+  private ProviderAdapter adapter(InstanceConfig instance) {
+    ProviderAdapter adapter = adapters.get(instance.provider());
+    if (adapter == null) {
+      // config validation rejects unknown providers; reaching here is a bug
+      throw new IllegalStateException("no adapter for provider " + instance.provider());
+    }
+    return adapter;
+  }
+
+  /** Asks whether an instance is up. */
+  public record ProbeRequest(InstanceConfig instance, long timeoutMs) {}
+}

@@ -1,0 +1,205 @@
+package dev.poolgate.provider;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Passes an upstream SSE stream through event by event, with the source's backpressure: counts
+ * usage from the usage chunk, drops that chunk if the client did not ask for it, and turns an end
+ * without {@code data: [DONE]} (a truncated stream) or an oversized event into an exception
+ * instead of a clean end. Holds at most one partial event.
+ */
+public final class SseRelay implements ReadStream<Buffer> {
+  public static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+  private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DONE_NO_SPACE = "data:[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+  private final ReadStream<Buffer> source;
+  private final Usage usage;
+  private final boolean keepUsageChunk;
+  private final String instance;
+  private Buffer partial = Buffer.buffer();
+  private boolean sawDone;
+  private Handler<Buffer> dataHandler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  public SseRelay(ReadStream<Buffer> source, Usage usage, boolean keepUsageChunk, String instance) {
+    this.source = source;
+    this.usage = usage;
+    this.keepUsageChunk = keepUsageChunk;
+    this.instance = instance;
+  }
+
+  @Override
+  public SseRelay handler(Handler<Buffer> handler) {
+    this.dataHandler = handler;
+    source.handler(handler == null ? null : this::onData);
+    return this;
+  }
+
+  @Override
+  public SseRelay endHandler(Handler<Void> handler) {
+    this.endHandler = handler;
+    source.endHandler(handler == null ? null : v -> onEnd());
+    return this;
+  }
+
+  @Override
+  public SseRelay exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    source.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public SseRelay pause() {
+    source.pause();
+    return this;
+  }
+
+  @Override
+  public SseRelay resume() {
+    source.resume();
+    return this;
+  }
+
+  @Override
+  public SseRelay fetch(long amount) {
+    source.fetch(amount);
+    return this;
+  }
+
+  private void onData(Buffer chunk) {
+    Buffer data = partial.length() == 0 ? chunk : partial.appendBuffer(chunk);
+    int end = lastEventEnd(data);
+    if (end < 0) {
+      partial = data.length() == chunk.length() ? chunk.copy() : data;
+      if (partial.length() > MAX_EVENT_BYTES) {
+        fail("an SSE event exceeded " + MAX_EVENT_BYTES + " bytes");
+      }
+      return;
+    }
+    partial = end == data.length() ? Buffer.buffer() : data.getBuffer(end, data.length());
+    Buffer out = scan(data, end);
+    if (out.length() > 0 && dataHandler != null) {
+      dataHandler.handle(out);
+    }
+  }
+
+  /** Scans complete events in data[0, end); returns what goes to the client. */
+  private Buffer scan(Buffer data, int end) {
+    Buffer out = null;
+    int start = 0;
+    while (start < end) {
+      int stop = nextEventEnd(data, start, end);
+      if (startsWith(data, start, DONE) || startsWith(data, start, DONE_NO_SPACE)) {
+        sawDone = true;
+      }
+      boolean drop = false;
+      if (indexOf(data, start, stop, "\"usage\":{") >= 0 || indexOf(data, start, stop, "\"usage\": {") >= 0) {
+        drop = readUsage(data.getString(start, stop, "UTF-8")) && !keepUsageChunk;
+      }
+      if (drop && out == null) {
+        out = data.getBuffer(0, start);
+      } else if (!drop && out != null) {
+        out.appendBuffer(data, start, stop - start);
+      }
+      start = stop;
+    }
+    return out == null ? (end == data.length() ? data : data.getBuffer(0, end)) : out;
+  }
+
+  /** Reads usage from a chunk; returns true if it is the usage-only chunk (no choices). */
+  private boolean readUsage(String event) {
+    for (String line : event.split("\n")) {
+      if (line.startsWith("data:")) {
+        try {
+          JsonObject chunk = new JsonObject(line.substring(5).trim());
+          usage.read(chunk.getJsonObject("usage"));
+          var choices = chunk.getJsonArray("choices");
+          return choices == null || choices.isEmpty();
+        } catch (DecodeException | ClassCastException e) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void onEnd() {
+    if (!sawDone) {
+      fail("the stream ended without data: [DONE]");
+      return;
+    }
+    if (partial.length() > 0 && dataHandler != null) {
+      dataHandler.handle(partial);
+      partial = Buffer.buffer();
+    }
+    if (endHandler != null) {
+      endHandler.handle(null);
+    }
+  }
+
+  private void fail(String why) {
+    source.handler(null);
+    if (exceptionHandler != null) {
+      exceptionHandler.handle(UpstreamException.malformed(instance, why));
+    }
+  }
+
+  /** End (exclusive) of the last complete event in data, or -1. */
+  private static int lastEventEnd(Buffer data) {
+    for (int i = data.length() - 1; i > 0; i--) {
+      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
+          || (i > 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  private static int nextEventEnd(Buffer data, int from, int end) {
+    for (int i = from + 1; i < end; i++) {
+      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
+          || (i > from + 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
+        return i + 1;
+      }
+    }
+    return end;
+  }
+
+  private static boolean startsWith(Buffer data, int from, byte[] prefix) {
+    if (data.length() - from < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (data.getByte(from + i) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(Buffer data, int from, int to, String needle) {
+    byte first = (byte) needle.charAt(0);
+    outer:
+    for (int i = from; i <= to - needle.length(); i++) {
+      if (data.getByte(i) != first) {
+        continue;
+      }
+      for (int j = 1; j < needle.length(); j++) {
+        if (data.getByte(i + j) != (byte) needle.charAt(j)) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,50 @@
+package dev.poolgate.scheduler;
+
+import dev.poolgate.bus.Bus;
+import dev.poolgate.ledger.SlotRequest;
+import dev.poolgate.scheduling.Lease;
+import dev.poolgate.scheduling.Outcome;
+import dev.poolgate.scheduling.PoolSnapshot;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+
+import java.util.List;
+
+/** How the other verticles talk to the scheduler. */
+public final class SchedulerClient {
+  /** Extra time the bus waits for a grant past the ticket's own deadline. */
+  private static final long GRACE_MS = 5_000;
+
+  private final EventBus bus;
+
+  public SchedulerClient(Vertx vertx) {
+    this.bus = vertx.eventBus();
+  }
+
+  public Future<Lease> acquire(SlotRequest request) {
+    long wait = Math.max(1, request.deadline() - System.currentTimeMillis()) + GRACE_MS;
+    return bus.<Lease>request(Bus.ACQUIRE, request, Bus.local(wait))
+        .map(Message::body)
+        .recover(Bus::unwrap);
+  }
+
+  public void cancel(String pool, String ticketId) {
+    bus.send(Bus.CANCEL, new Notes.Cancel(pool, ticketId), Bus.LOCAL);
+  }
+
+  public void release(Lease lease, Outcome outcome, String error) {
+    bus.send(Bus.RELEASE, new Notes.Release(lease, outcome, error), Bus.LOCAL);
+  }
+
+  public void probeResult(String pool, String instanceId, boolean ok, String error) {
+    bus.send(Bus.PROBE_RESULT, new Notes.Probe(pool, instanceId, ok, error), Bus.LOCAL);
+  }
+
+  public Future<List<PoolSnapshot>> snapshot() {
+    return bus.<Notes.View>request(Bus.SNAPSHOT, null, Bus.local(10_000))
+        .map(m -> m.body().pools())
+        .recover(Bus::unwrap);
+  }
+}

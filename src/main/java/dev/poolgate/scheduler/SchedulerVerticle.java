@@ -1,0 +1,67 @@
+package dev.poolgate.scheduler;
+
+import dev.poolgate.bus.Bus;
+import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.ledger.SlotLedger;
+import dev.poolgate.ledger.SlotRequest;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Owns the node's {@link SlotLedger}: answers slot requests (when granted, which may be after a
+ * wait in the queue), takes releases, cancels and probe results, and applies new configs.
+ */
+public final class SchedulerVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
+
+  private final SlotLedger ledger;
+  private final GatewayConfig initial;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  public SchedulerVerticle(SlotLedger ledger, GatewayConfig initial) {
+    this.ledger = ledger;
+    this.initial = initial;
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus bus = vertx.eventBus();
+    consumers.add(bus.<SlotRequest>localConsumer(Bus.ACQUIRE, msg -> ledger.acquire(msg.body())
+        .onSuccess(msg::reply)
+        .onFailure(e -> Bus.fail(msg, e))));
+    consumers.add(bus.<Notes.Cancel>localConsumer(Bus.CANCEL, msg ->
+        ledger.cancel(msg.body().pool(), msg.body().ticketId())
+            .onFailure(e -> log.warn("cancel of ticket {} failed: {}", msg.body().ticketId(), e.toString()))));
+    consumers.add(bus.<Notes.Release>localConsumer(Bus.RELEASE, msg -> {
+      Notes.Release r = msg.body();
+      ledger.release(r.lease(), r.outcome(), r.error())
+          .onFailure(e -> log.warn("release of lease {} failed (its expiry reclaims it): {}",
+              r.lease().leaseId(), e.toString()));
+    }));
+    consumers.add(bus.<Notes.Probe>localConsumer(Bus.PROBE_RESULT, msg -> {
+      Notes.Probe p = msg.body();
+      ledger.recordProbe(p.pool(), p.instanceId(), p.ok(), p.error())
+          .onFailure(e -> log.warn("recording probe of {} failed: {}", p.instanceId(), e.toString()));
+    }));
+    consumers.add(bus.<Void>localConsumer(Bus.SNAPSHOT, msg -> ledger.snapshot()
+        .onSuccess(pools -> msg.reply(new Notes.View(pools), Bus.LOCAL))
+        .onFailure(e -> Bus.fail(msg, e))));
+    consumers.add(bus.<GatewayConfig>localConsumer(Bus.CONFIG_CHANGED, msg -> ledger.configure(msg.body().poolSpecs())
+        .onFailure(e -> log.error("applying the new pools to the ledger failed: {}", e.toString()))));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
+        .compose(v -> ledger.configure(initial.poolSpecs()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(consumers.stream().map(MessageConsumer::unregister).toList())
+        .compose(v -> ledger.close(), v -> ledger.close());
+  }
+}

@@ -1,0 +1,416 @@
+package dev.poolgate.scheduling;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * All scheduling state of one pool — the slots of its instances, their health, its queue and the
+ * grants not yet claimed — and every operation on it. It is plain data with no clock and no I/O:
+ * the local ledger calls it under a lock, the Hazelcast ledger inside entry processors on the
+ * pool's partition thread, so both get the same exact behaviour.
+ *
+ * <p>Invariant after every operation: no instance holds more leases than its cap (unless leases
+ * were re-asserted after data loss, in which case nothing more is granted until it is back under),
+ * and no queued ticket could use a free slot (every operation ends with {@link #drain}).
+ */
+public final class PoolState implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String name;
+  private int queueMaxSize;
+  private HealthPolicy policy;
+  private final LinkedHashMap<String, InstanceSlots> instances = new LinkedHashMap<>();
+  private final TreeSet<Ticket> queue = new TreeSet<>(new TicketOrder());
+  private final Map<String, Ticket> queuedById = new HashMap<>();
+  /** Granted to a queued ticket, recorded until the waiting node claims it. */
+  private final LinkedHashMap<String, Grant> unclaimed = new LinkedHashMap<>();
+  private long nextSeq = 1;
+
+  public PoolState(PoolSpec spec) {
+    this.name = spec.name();
+    reconfigure(spec, 0);
+  }
+
+  public String name() { return name; }
+
+  // ---------------------------------------------------------------- configuration
+
+  /**
+   * Applies a new spec: new instances join, caps and weights change, removed instances retire
+   * (their live leases stay counted until released). Leases in flight are never dropped.
+   */
+  public List<Grant> reconfigure(PoolSpec spec, long now) {
+    this.queueMaxSize = spec.queueMaxSize();
+    this.policy = spec.healthPolicy();
+    Set<String> wanted = new java.util.HashSet<>();
+    for (InstanceSpec is : spec.instances()) {
+      wanted.add(is.id());
+      InstanceSlots existing = instances.get(is.id());
+      if (existing == null) {
+        instances.put(is.id(), new InstanceSlots(is));
+      } else {
+        existing.respec(is);
+      }
+    }
+    for (Iterator<InstanceSlots> it = instances.values().iterator(); it.hasNext(); ) {
+      InstanceSlots slots = it.next();
+      if (!wanted.contains(slots.id())) {
+        if (slots.inFlight() == 0) {
+          it.remove();
+        } else {
+          slots.retire();
+        }
+      }
+    }
+    return drain(now, 0);
+  }
+
+  // ---------------------------------------------------------------- acquire / queue
+
+  /**
+   * Takes a slot for the ticket if an eligible instance has one free, else queues it.
+   *
+   * @param leaseTtlMs how long the lease lives without renewal
+   */
+  public Admission acquire(Ticket ticket, long now, long leaseTtlMs) {
+    if (queuedById.containsKey(ticket.ticketId()) || unclaimed.containsKey(ticket.ticketId())) {
+      // a retried acquire of the same ticket (e.g. after a store time-out) must not queue twice
+      Grant g = unclaimed.remove(ticket.ticketId());
+      return g != null ? new Admission.Granted(g.lease()) : new Admission.Queued(queuedById.get(ticket.ticketId()));
+    }
+    if (!anyCouldServe(ticket)) {
+      return new Admission.Rejected(Admission.Reason.NO_INSTANCE);
+    }
+    InstanceSlots chosen = pick(ticket);
+    if (chosen != null) {
+      return new Admission.Granted(grantOn(chosen, ticket, now, leaseTtlMs));
+    }
+    if (queue.size() >= queueMaxSize) {
+      return new Admission.Rejected(Admission.Reason.QUEUE_FULL);
+    }
+    Ticket queued = ticket.seq() > 0 ? ticket : ticket.withSeq(nextSeq++);
+    queue.add(queued);
+    queuedById.put(queued.ticketId(), queued);
+    return new Admission.Queued(queued);
+  }
+
+  /**
+   * Removes a ticket from the queue. If it was already granted but not claimed, the grant is
+   * returned so the caller can use the slot it missed (or release it).
+   *
+   * @return the unclaimed grant of this ticket, or null if it was only queued or unknown
+   */
+  public Grant cancel(String ticketId) {
+    Ticket t = queuedById.remove(ticketId);
+    if (t != null) {
+      queue.remove(t);
+      return null;
+    }
+    return unclaimed.remove(ticketId);
+  }
+
+  /** Takes every unclaimed grant of a node (its backstop for grant messages that got lost). */
+  public List<Grant> claimGrants(String nodeId) {
+    List<Grant> mine = new ArrayList<>();
+    for (Iterator<Grant> it = unclaimed.values().iterator(); it.hasNext(); ) {
+      Grant g = it.next();
+      if (g.ticket().nodeId().equals(nodeId)) {
+        mine.add(g);
+        it.remove();
+      }
+    }
+    return mine;
+  }
+
+  /** Takes one unclaimed grant, if the ticket was granted. */
+  public Grant claimGrant(String ticketId) {
+    return unclaimed.remove(ticketId);
+  }
+
+  // ---------------------------------------------------------------- release / health
+
+  /**
+   * Releases a lease (idempotent: an unknown lease is a no-op), feeds the outcome to the
+   * instance's health and hands freed slots to the best waiting tickets.
+   */
+  public List<Grant> release(String instanceId, String leaseId, Outcome outcome, String error,
+                             long now, long leaseTtlMs) {
+    InstanceSlots slots = instances.get(instanceId);
+    if (slots == null) {
+      return List.of();
+    }
+    boolean released = slots.remove(leaseId) != null;
+    if (released) {
+      slots.health().recordTraffic(outcome, error, policy, now);
+    }
+    if (slots.retired() && slots.inFlight() == 0) {
+      instances.remove(instanceId);
+    }
+    return released ? drain(now, leaseTtlMs) : List.of();
+  }
+
+  /** Feeds an active probe result to the instance's health. */
+  public List<Grant> recordProbe(String instanceId, boolean ok, String error, long now, long leaseTtlMs) {
+    InstanceSlots slots = instances.get(instanceId);
+    if (slots == null) {
+      return List.of();
+    }
+    slots.health().recordProbe(ok, error, policy, now);
+    return drain(now, leaseTtlMs);
+  }
+
+  /** Forces an instance's health (admin). */
+  public List<Grant> forceHealth(String instanceId, Health health, long now, long leaseTtlMs) {
+    InstanceSlots slots = instances.get(instanceId);
+    if (slots == null) {
+      return List.of();
+    }
+    slots.health().force(health, now);
+    return drain(now, leaseTtlMs);
+  }
+
+  // ---------------------------------------------------------------- crash safety
+
+  /** Drops every lease, ticket and unclaimed grant of a node that left; idempotent. */
+  public List<Grant> purgeNode(String nodeId, long now, long leaseTtlMs) {
+    int dropped = 0;
+    for (InstanceSlots slots : instances.values()) {
+      dropped += slots.removeIf(l -> l.nodeId().equals(nodeId));
+    }
+    for (Iterator<Ticket> it = queue.iterator(); it.hasNext(); ) {
+      Ticket t = it.next();
+      if (t.nodeId().equals(nodeId)) {
+        it.remove();
+        queuedById.remove(t.ticketId());
+      }
+    }
+    for (Iterator<Grant> it = unclaimed.values().iterator(); it.hasNext(); ) {
+      Grant g = it.next();
+      if (g.ticket().nodeId().equals(nodeId)) {
+        it.remove();
+        InstanceSlots slots = instances.get(g.lease().instanceId());
+        if (slots != null && slots.remove(g.lease().leaseId()) != null) {
+          dropped++;
+        }
+      }
+    }
+    removeIdleRetired();
+    return dropped > 0 ? drain(now, leaseTtlMs) : List.of();
+  }
+
+  /**
+   * Keeps only the nodes that are members: purges every other node's leases, tickets and grants.
+   * Survivors run this after a membership change, so a node that vanished is purged even if the
+   * member-removed event was missed.
+   */
+  public List<Grant> retainNodes(Collection<String> members, long now, long leaseTtlMs) {
+    Set<String> strangers = new java.util.HashSet<>();
+    for (InstanceSlots slots : instances.values()) {
+      slots.leases().values().forEach(l -> strangers.add(l.nodeId()));
+    }
+    queue.forEach(t -> strangers.add(t.nodeId()));
+    unclaimed.values().forEach(g -> strangers.add(g.ticket().nodeId()));
+    strangers.removeAll(members);
+    List<Grant> grants = new ArrayList<>();
+    for (String stranger : strangers) {
+      grants.addAll(purgeNode(stranger, now, leaseTtlMs));
+    }
+    return grants;
+  }
+
+  /** Renews a node's live leases; leases it no longer holds are left to expire. */
+  public void renew(String nodeId, Collection<String> leaseIds, long until) {
+    for (InstanceSlots slots : instances.values()) {
+      for (String id : leaseIds) {
+        Lease l = slots.leases().get(id);
+        if (l != null && l.nodeId().equals(nodeId)) {
+          slots.leases().put(id, l.renewedUntil(until));
+        }
+      }
+    }
+  }
+
+  /**
+   * Re-records a node's live leases that the ledger lost (e.g. the partition holding this pool was
+   * lost with its backup). They are counted even if that puts an instance over its cap — the
+   * requests are really in flight — and nothing more is granted there until it is back under.
+   */
+  public int reassert(Collection<Lease> leases) {
+    int added = 0;
+    for (Lease l : leases) {
+      InstanceSlots slots = instances.get(l.instanceId());
+      if (slots != null && !slots.leases().containsKey(l.leaseId())) {
+        slots.add(l);
+        added++;
+      }
+    }
+    return added;
+  }
+
+  /** Reclaims leases past their expiry and drops tickets long past their deadline. */
+  public List<Grant> expire(long now, long ticketGraceMs, long leaseTtlMs) {
+    int dropped = 0;
+    for (InstanceSlots slots : instances.values()) {
+      dropped += slots.removeIf(l -> l.expiresAt() < now);
+    }
+    for (Iterator<Ticket> it = queue.iterator(); it.hasNext(); ) {
+      Ticket t = it.next();
+      if (t.deadline() + ticketGraceMs < now) {
+        it.remove();
+        queuedById.remove(t.ticketId());
+      }
+    }
+    for (Iterator<Grant> it = unclaimed.values().iterator(); it.hasNext(); ) {
+      Grant g = it.next();
+      if (g.ticket().deadline() + ticketGraceMs < now) {
+        it.remove();
+        InstanceSlots slots = instances.get(g.lease().instanceId());
+        if (slots != null && slots.remove(g.lease().leaseId()) != null) {
+          dropped++;
+        }
+      }
+    }
+    removeIdleRetired();
+    return dropped > 0 ? drain(now, leaseTtlMs) : List.of();
+  }
+
+  // ---------------------------------------------------------------- views
+
+  public PoolSnapshot snapshot() {
+    List<InstanceSnapshot> list = new ArrayList<>(instances.size());
+    for (InstanceSlots s : instances.values()) {
+      list.add(new InstanceSnapshot(s.id(), s.spec().maxConcurrency(), s.spec().weight(), s.inFlight(),
+          s.health().health(), s.health().consecutiveFailures(), s.health().lastError(), s.retired()));
+    }
+    Map<Integer, Integer> byPriority = new TreeMap<>(Comparator.reverseOrder());
+    queue.forEach(t -> byPriority.merge(t.priority(), 1, Integer::sum));
+    return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size());
+  }
+
+  /** Leases a node holds here (used to re-assert and renew). */
+  public List<Lease> leasesOf(String nodeId) {
+    List<Lease> out = new ArrayList<>();
+    for (InstanceSlots s : instances.values()) {
+      s.leases().values().stream().filter(l -> l.nodeId().equals(nodeId)).forEach(out::add);
+    }
+    return out;
+  }
+
+  public InstanceSlots instance(String id) {
+    return instances.get(id);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Hands free slots to the best waiting tickets: strict priority, FIFO within a level; a ticket
+   * that no free instance may serve (all excluded) lets the next one through.
+   */
+  private List<Grant> drain(long now, long leaseTtlMs) {
+    if (queue.isEmpty() || !anyFreeSlot()) {
+      return List.of();
+    }
+    List<Grant> grants = new ArrayList<>();
+    for (Iterator<Ticket> it = queue.iterator(); it.hasNext() && anyFreeSlot(); ) {
+      Ticket t = it.next();
+      InstanceSlots chosen = pick(t);
+      if (chosen != null) {
+        it.remove();
+        queuedById.remove(t.ticketId());
+        Grant g = new Grant(t, grantOn(chosen, t, now, leaseTtlMs));
+        unclaimed.put(t.ticketId(), g);
+        grants.add(g);
+      }
+    }
+    return grants;
+  }
+
+  private Lease grantOn(InstanceSlots slots, Ticket t, long now, long leaseTtlMs) {
+    Lease lease = new Lease(UUID.randomUUID().toString(), name, slots.id(), t.nodeId(), t.ticketId(),
+        now + leaseTtlMs);
+    slots.add(lease);
+    return lease;
+  }
+
+  private boolean anyFreeSlot() {
+    for (InstanceSlots s : instances.values()) {
+      if (!s.retired() && s.health().admitsTraffic() && s.hasFreeSlot()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether some instance could serve the ticket now or later (so waiting makes sense). */
+  private boolean anyCouldServe(Ticket t) {
+    for (InstanceSlots s : instances.values()) {
+      if (!s.retired() && s.health().admitsTraffic() && !t.excluded().contains(s.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Least load relative to cap among eligible instances with a free slot; healthy before
+   * degraded; ties broken by smooth weighted round-robin so weights decide the share.
+   */
+  private InstanceSlots pick(Ticket t) {
+    InstanceSlots pick = pickAmong(t, Health.HEALTHY);
+    return pick != null ? pick : pickAmong(t, Health.DEGRADED);
+  }
+
+  private InstanceSlots pickAmong(Ticket t, Health level) {
+    double best = Double.MAX_VALUE;
+    for (InstanceSlots s : instances.values()) {
+      if (eligible(s, t, level) && s.load() < best) {
+        best = s.load();
+      }
+    }
+    if (best == Double.MAX_VALUE) {
+      return null;
+    }
+    long total = 0;
+    InstanceSlots chosen = null;
+    for (InstanceSlots s : instances.values()) {
+      if (eligible(s, t, level) && s.load() == best) {
+        s.currentWeight(s.currentWeight() + s.spec().weight());
+        total += s.spec().weight();
+        if (chosen == null || s.currentWeight() > chosen.currentWeight()) {
+          chosen = s;
+        }
+      }
+    }
+    chosen.currentWeight(chosen.currentWeight() - total);
+    return chosen;
+  }
+
+  private static boolean eligible(InstanceSlots s, Ticket t, Health level) {
+    return !s.retired() && s.health().health() == level && s.hasFreeSlot() && !t.excluded().contains(s.id());
+  }
+
+  private void removeIdleRetired() {
+    instances.values().removeIf(s -> s.retired() && s.inFlight() == 0);
+  }
+
+  /** Named and serializable: the queue travels with the pool state between cluster members. */
+  private static final class TicketOrder implements Comparator<Ticket>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(Ticket a, Ticket b) {
+      return Ticket.ORDER.compare(a, b);
+    }
+  }
+}

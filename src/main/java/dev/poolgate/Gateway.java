@@ -1,5 +1,6 @@
 package dev.poolgate;
 
+import dev.poolgate.api.ChatBusVerticle;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.health.HealthVerticle;
@@ -67,6 +68,7 @@ public final class Gateway {
     Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
         .compose(v -> gw.deploy(ProviderVerticle::new, instances))
         .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
+    chain = chain.compose(v -> gw.deploy(() -> new ChatBusVerticle(config, gw.node), 1));
     if (http) {
       chain = chain.compose(v -> gw.deploy(() -> new IngressVerticle(config, gw.node), instances));
     }

@@ -1,0 +1,241 @@
+package dev.poolgate.api;
+
+import dev.poolgate.GatewayException;
+import dev.poolgate.ErrorKind;
+import dev.poolgate.dispatch.ReplySink;
+import dev.poolgate.dispatch.Served;
+import dev.poolgate.http.ApiErrors;
+import dev.poolgate.provider.UpstreamReply;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.WriteStream;
+
+import java.util.ArrayDeque;
+
+/**
+ * A streamed answer going to an event-bus consumer, one message per chunk, never more than the
+ * consumer's credit: when credit runs out the write queue is full, the pipe pauses the upstream,
+ * and nothing piles up here beyond the events of the last upstream buffer.
+ */
+final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
+  /** Chunks held back for credit before the write queue reports full. */
+  static final int MAX_PENDING = 64;
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final String to;
+  private final long stallTimeoutMs;
+  private final SseSplitter splitter = new SseSplitter();
+  private final ArrayDeque<String> pending = new ArrayDeque<>();
+  private MessageConsumer<JsonObject> control;
+  private long credit;
+  private boolean committed;
+  private boolean finished;
+  private volatile boolean closed;
+  private Runnable onClose;
+  private Handler<Void> drainHandler;
+  private Promise<Void> endPromise;
+  private Served served;
+  private long stallTimer = -1;
+
+  BusStreamSink(Vertx vertx, String to, long initialCredit, long stallTimeoutMs) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    this.to = to;
+    this.credit = initialCredit;
+    this.stallTimeoutMs = stallTimeoutMs;
+  }
+
+  /** Listens for credit and cancel on {@code <to>.control}; completes once registered. */
+  Future<Void> listen() {
+    control = bus.consumer(to + ".control", msg -> {
+      JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+      if (Boolean.TRUE.equals(body.getBoolean("cancel"))) {
+        gone();
+      } else {
+        credit += Math.max(0, body.getLong("credit", 0L));
+        flush();
+      }
+    });
+    return control.completion();
+  }
+
+  // ------------------------------------------------------------------ ReplySink
+
+  @Override
+  public boolean closed() {
+    return closed;
+  }
+
+  @Override
+  public void onClose(Runnable action) {
+    this.onClose = action;
+  }
+
+  @Override
+  public WriteStream<Buffer> open(Served served, UpstreamReply reply) {
+    this.served = served;
+    return this;
+  }
+
+  @Override
+  public boolean committed() {
+    return committed;
+  }
+
+  @Override
+  public void fail(GatewayException error) {
+    if (finished || closed) {
+      return;
+    }
+    send(BusProtocol.ERROR, ApiErrors.body(error.kind(), error.getMessage()), error.kind().status());
+    finish();
+  }
+
+  @Override
+  public void upstreamError(Served served, int status, Buffer body) {
+    if (finished || closed) {
+      return;
+    }
+    JsonObject error;
+    try {
+      error = new JsonObject(body);
+    } catch (DecodeException e) {
+      error = ApiErrors.body(ErrorKind.BAD_REQUEST, body.toString());
+    }
+    send(BusProtocol.ERROR, error, status);
+    finish();
+  }
+
+  // ------------------------------------------------------------------ WriteStream
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    if (closed) {
+      return Future.failedFuture(ErrorKind.CANCELLED.exception("the stream consumer went away"));
+    }
+    for (String event : splitter.feed(data)) {
+      if (!event.equals("[DONE]")) {
+        pending.add(event);
+      }
+    }
+    flush();
+    return Future.succeededFuture();
+  }
+
+
+  @Override
+  public Future<Void> end() {
+    endPromise = Promise.promise();
+    flush();
+    return endPromise.future();
+  }
+
+
+  @Override
+  public boolean writeQueueFull() {
+    return credit <= 0 || pending.size() >= MAX_PENDING;
+  }
+
+  @Override
+  public BusStreamSink drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+    return this;
+  }
+
+  @Override
+  public BusStreamSink exceptionHandler(Handler<Throwable> handler) {
+    return this;
+  }
+
+  @Override
+  public BusStreamSink setWriteQueueMaxSize(int maxSize) {
+    return this;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private void flush() {
+    while (credit > 0 && !pending.isEmpty() && !closed) {
+      String event = pending.poll();
+      JsonObject chunk;
+      try {
+        chunk = new JsonObject(event);
+      } catch (DecodeException e) {
+        chunk = new JsonObject().put("raw", event);
+      }
+      send(BusProtocol.CHUNK, chunk, 0);
+      committed = true;
+      credit--;
+    }
+    armStallTimer();
+    if (pending.isEmpty() && endPromise != null && !finished) {
+      send(BusProtocol.END, new JsonObject(), 0);
+      finish();
+      endPromise.tryComplete();
+    } else if (!writeQueueFull() && drainHandler != null) {
+      Handler<Void> h = drainHandler;
+      drainHandler = null;
+      h.handle(null);
+    }
+  }
+
+  /** A consumer that stops granting credit for too long is treated as gone. */
+  private void armStallTimer() {
+    boolean stalled = credit <= 0 && (!pending.isEmpty() || endPromise != null) && !finished;
+    if (stalled && stallTimer < 0) {
+      stallTimer = vertx.setTimer(stallTimeoutMs, id -> {
+        stallTimer = -1;
+        gone();
+      });
+    } else if (!stalled && stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+      stallTimer = -1;
+    }
+  }
+
+  private void send(String kind, JsonObject body, int status) {
+    DeliveryOptions opts = new DeliveryOptions().addHeader(BusProtocol.KIND, kind);
+    if (served != null) {
+      opts.addHeader("x-poolgate-instance", served.instanceId()).addHeader("x-poolgate-pool", served.pool())
+          .addHeader("x-request-id", served.requestId());
+    }
+    if (status > 0) {
+      opts.addHeader("x-poolgate-status", Integer.toString(status));
+    }
+    bus.send(to, body, opts);
+  }
+
+  private void gone() {
+    if (closed || finished) {
+      return;
+    }
+    closed = true;
+    pending.clear();
+    if (onClose != null) {
+      onClose.run();
+    }
+    finish();
+  }
+
+  private void finish() {
+    finished = true;
+    if (stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+    }
+    if (control != null) {
+      control.unregister();
+    }
+    if (endPromise != null) {
+      endPromise.tryComplete();
+    }
+  }
+}

@@ -189,7 +189,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   private Future<List<Grant>> releaseUntil(Lease lease, Outcome outcome, String error, long leaseTtlMs, long until,
                                            long backoffMs) {
     return run(lease.pool(), new PoolOps.Release(lease, outcome, error, System.currentTimeMillis(), leaseTtlMs))
-        .recover(e -> GatewayException.kindOf(e) == ErrorKind.STORE_UNAVAILABLE
+        .recover(e -> GatewayException.kindOf(e) == ErrorKind.STORE_UNAVAILABLE && memberRunning()
             && System.currentTimeMillis() + backoffMs < until
             ? vertx.timer(backoffMs).compose(v -> releaseUntil(lease, outcome, error, leaseTtlMs, until,
                 Math.min(backoffMs * 2, STORE_RETRY_MAX_MS)))
@@ -312,6 +312,11 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     log.debug("cluster store operation failed: {}", e.toString());
     return ErrorKind.STORE_UNAVAILABLE.exception("cluster store unavailable: " + e.getClass().getSimpleName()
         + (e.getMessage() != null ? ": " + e.getMessage() : ""));
+  }
+
+  /** False once this node's member shut down or was killed: its store calls can never succeed. */
+  private boolean memberRunning() {
+    return hz.getLifecycleService().isRunning();
   }
 
   /** The members this node sees now, by node id (for tests and status). */

@@ -11,10 +11,12 @@ import dev.poolgate.scheduling.PoolSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,7 +84,7 @@ class ClusterGatewayTest {
 
   @Test
   void globalCapHoldsAcrossNodes() {
-    WebClient web = WebClient.create(client);
+    WebClient web = WebClient.create(client, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(60));
     upstream.resetMax();
     List<Future<HttpResponse<Buffer>>> replies = new ArrayList<>();
     for (int i = 0; i < 60; i++) {

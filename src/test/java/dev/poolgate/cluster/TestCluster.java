@@ -26,6 +26,11 @@ public final class TestCluster {
 
   /** Starts n members one after the other, so each joins the first. */
   public static List<ClusterNode.Member> start(int n) {
+    return start(n, Map.of());
+  }
+
+  /** Starts n members with extra cluster.xml values (e.g. a minimum cluster size). */
+  public static List<ClusterNode.Member> start(int n, Map<String, String> extra) {
     String cluster = "poolgate-test-" + UUID.randomUUID().toString().substring(0, 8);
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -34,13 +39,15 @@ public final class TestCluster {
     String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     List<ClusterNode.Member> started = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Config config = ClusterConfig.load(Path.of(ClusterConfig.DEFAULT_FILE), Map.of(
+      Map<String, String> values = new java.util.HashMap<>(Map.of(
           "POOLGATE_HZ_CLUSTER_NAME", cluster,
           "POOLGATE_HZ_INSTANCE_NAME", cluster + "-" + i,
           "POOLGATE_HZ_PORT", String.valueOf(ports.get(i)),
           "POOLGATE_HZ_MEMBERS", members,
           "POOLGATE_HZ_MAX_NO_HEARTBEAT_SECONDS", String.valueOf(MAX_NO_HEARTBEAT_SECONDS),
           "POOLGATE_HZ_JOIN_WAIT_SECONDS", "0"));
+      values.putAll(extra);
+      Config config = ClusterConfig.load(Path.of(ClusterConfig.DEFAULT_FILE), values);
       started.add(await(ClusterNode.join(config)));
     }
     return started;

@@ -30,6 +30,7 @@ import java.util.UUID;
 
 import static dev.poolgate.cluster.TestCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Three full gateways on one cluster, one slow upstream: one global cap, one shared queue. */
@@ -40,12 +41,13 @@ class ClusterGatewayTest {
   private static List<ClusterNode.Member> members;
   private static final List<ClusterNode> nodes = new ArrayList<>();
   private static final List<Integer> httpPorts = new ArrayList<>();
+  private static int upstreamPort;
 
   @BeforeAll
   static void start() {
     client = Vertx.vertx();
     upstream = new FakeOpenAi(client, 300);
-    int upstreamPort = await(upstream.start());
+    upstreamPort = await(upstream.start());
     members = TestCluster.start(3);
     for (ClusterNode.Member m : members) {
       int port = TestCluster.freePort();
@@ -132,6 +134,19 @@ class ClusterGatewayTest {
     }
     assertEquals(List.of("node1-p9-1", "node0-p9-3", "node2-p7-5", "node2-p5-2", "node0-p1-0", "node1-p0-4"), order);
     assertEquals(0, pool(first, "prio").inFlight());
+  }
+
+  @Test
+  void nodeWithAnotherConfigRefusesToJoin() {
+    ClusterNode node = nodes.get(1);
+    // only server.* differs: accepted
+    await(ConfigFingerprint.check(node.vertx(), node.hazelcast(), config(TestCluster.freePort(), upstreamPort)));
+    GatewayConfig other = ConfigLoader.parse(new JsonObject()
+        .put("pools", new JsonObject().put("chat", new JsonObject().put("instances", new JsonArray().add(
+            new JsonObject().put("id", "elsewhere").put("provider", "mock").put("max_concurrency", 99))))));
+    Throwable refused = assertThrows(RuntimeException.class,
+        () -> await(ConfigFingerprint.check(node.vertx(), node.hazelcast(), other)));
+    assertTrue(refused.getMessage().contains("differs from the one the cluster runs"), refused.getMessage());
   }
 
   static SlotRequest request(int priority) {

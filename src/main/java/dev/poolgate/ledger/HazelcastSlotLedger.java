@@ -1,6 +1,5 @@
 package dev.poolgate.ledger;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -26,7 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -317,12 +315,5 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   /** False once this node's member shut down or was killed: its store calls can never succeed. */
   private boolean memberRunning() {
     return hz.getLifecycleService().isRunning();
-  }
-
-  /** The members this node sees now, by node id (for tests and status). */
-  public List<String> members() {
-    Map<String, Member> byId = new LinkedHashMap<>();
-    hz.getCluster().getMembers().forEach(m -> byId.put(m.getUuid().toString(), m));
-    return List.copyOf(byId.keySet());
   }
 }

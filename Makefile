@@ -1,15 +1,30 @@
 # poolgate: `make run` starts one node on conf/config.yaml; `make test` runs the whole suite.
+# `make run-cluster` (alias `cluster`, N=3 by default) starts N clustered nodes on this machine:
+# HTTP on 8080, 8081, ... and Hazelcast on 5701, 5702, ...; Ctrl-C stops them all.
 MVN ?= mvn -B -q
 JAR := target/poolgate.jar
 CONFIG ?= conf/config.yaml
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: run test package bench clean
+N ?= 3
+
+.PHONY: run run-cluster cluster test package bench clean
 
 run: $(JAR)
 	java -jar $(JAR) -c $(CONFIG)
 
-$(JAR): $(SOURCES)
+run-cluster: $(JAR)
+	@members=$$(for i in $$(seq 1 $(N)); do printf '127.0.0.1:%d,' $$((5700 + i)); done); pids=""; \
+	trap 'kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
+	for i in $$(seq 0 $$(($(N) - 1))); do \
+	  POOLGATE_SERVER_PORT=$$((8080 + i)) POOLGATE_HZ_PORT=$$((5701 + i)) POOLGATE_HZ_MEMBERS=$$members \
+	    POOLGATE_HZ_INSTANCE_NAME=poolgate-$$i java -jar $(JAR) -c $(CONFIG) --cluster & pids="$$pids $$!"; \
+	done; \
+	echo "poolgate: $(N) nodes, HTTP on ports 8080-$$((8079 + $(N))); Ctrl-C stops them"; wait
+
+cluster: run-cluster
+
+$(JAR): $(SOURCES) cluster.xml
 	$(MVN) -DskipTests package
 
 package: $(JAR)

@@ -1,19 +1,28 @@
 package dev.poolgate;
 
+import com.hazelcast.config.Config;
+import dev.poolgate.cluster.ClusterConfig;
+import dev.poolgate.cluster.ClusterNode;
 import dev.poolgate.config.ConfigException;
 import dev.poolgate.config.ConfigLoader;
+import dev.poolgate.ledger.LedgerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * {@code java -jar poolgate.jar -c FILE [--cluster]}: starts one node on the config file, and
- * shuts it down gracefully on SIGTERM (drain, release, leave).
+ * shuts it down gracefully on SIGTERM (drain, release, leave). With {@code --cluster} the node
+ * joins the Hazelcast cluster of {@code cluster.xml} (or the file in {@code POOLGATE_CLUSTER_CONFIG})
+ * and shares one ledger with the other nodes.
  */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -38,40 +47,83 @@ public final class Main {
       }
     }
     if (cluster) {
-      usage("--cluster is not available in this build");
+      runClustered(configPath);
+    } else {
+      runStandalone(configPath);
     }
+  }
+
+  private static void runStandalone(String path) {
     Vertx vertx = Vertx.vertx(new VertxOptions());
-    String path = configPath;
-    ConfigLoader loader;
-    try {
-      loader = new ConfigLoader(vertx, path, ConfigLoader.DEFAULT_SCAN_PERIOD_MS);
-    } catch (ConfigException e) {
-      fatal(vertx, e);
+    ConfigLoader loader = loader(vertx, path);
+    if (loader == null) {
       return;
     }
-    Future<Gateway> started = loader.load().compose(config -> Gateway.start(vertx, config));
-    started.onSuccess(gw -> {
+    loader.load().compose(config -> Gateway.start(vertx, config)).onSuccess(gw -> {
       loader.watch(gw::apply);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, gw), "poolgate-shutdown"));
+      onSigterm(gw.config().server().drainTimeoutMs(), () -> gw.shutdown(gw.config().server().drainTimeoutMs())
+          .eventually(vertx::close));
     }).onFailure(e -> fatal(vertx, e));
   }
 
-  private static void shutdown(Vertx vertx, Gateway gw) {
-    log.info("shutting down: draining requests in flight");
-    CountDownLatch latch = new CountDownLatch(1);
-    long drain = gw.config().server().drainTimeoutMs();
-    gw.shutdown(drain).eventually(vertx::close).onComplete(ar -> latch.countDown());
+  /**
+   * Joins the Hazelcast cluster described by cluster.xml, then starts the node on the shared
+   * ledger. A node whose config differs from the cluster's refuses to start (and leaves again).
+   */
+  private static void runClustered(String path) {
+    Config hazelcast;
     try {
-      latch.await(drain + 10_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      if (!Files.isRegularFile(Path.of(path))) {
+        throw new ConfigException("config file", "'" + path + "' does not exist or is not a file");
+      }
+      hazelcast = ClusterConfig.load(ClusterConfig.defaultPath());
+    } catch (ConfigException e) {
+      fatal(null, e);
+      return;
     }
+    ClusterNode.join(hazelcast).onFailure(e -> fatal(null, e)).onSuccess(member -> {
+      ConfigLoader loader = loader(member.vertx(), path);
+      if (loader == null) {
+        return;
+      }
+      loader.load().compose(config -> ClusterNode.start(member, config, LedgerOptions.DEFAULT)).onSuccess(node -> {
+        loader.watch(node::apply);
+        long drain = node.gateway().config().server().drainTimeoutMs();
+        onSigterm(drain, () -> node.shutdown(drain));
+      }).onFailure(e -> fatal(member.vertx(), e));
+    });
+  }
+
+  private static ConfigLoader loader(Vertx vertx, String path) {
+    try {
+      return new ConfigLoader(vertx, path, ConfigLoader.DEFAULT_SCAN_PERIOD_MS);
+    } catch (ConfigException e) {
+      fatal(vertx, e);
+      return null;
+    }
+  }
+
+  /** On SIGTERM: drain, release, leave; the JVM waits for it at most the drain time plus a margin. */
+  private static void onSigterm(long drainMs, Supplier<Future<Void>> shutdown) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down: draining requests in flight");
+      CountDownLatch latch = new CountDownLatch(1);
+      shutdown.get().onComplete(ar -> latch.countDown());
+      try {
+        latch.await(drainMs + 10_000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "poolgate-shutdown"));
   }
 
   private static void fatal(Vertx vertx, Throwable e) {
     String msg = e instanceof ConfigException ? "invalid configuration: " + e.getMessage() : "start-up failed: " + e;
     log.error(msg);
     System.err.println("poolgate: " + msg);
+    if (vertx == null) {
+      System.exit(2);
+    }
     vertx.close().onComplete(ar -> System.exit(2));
   }
 

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -35,9 +36,26 @@ public final class ConfigLoader {
         new ConfigRetrieverOptions().addStore(store).setIncludeDefaultStores(false).setScanPeriod(scanPeriodMs));
   }
 
+  /** Overrides {@code server.port}: runs several nodes on one config file (make run-cluster). */
+  public static final String PORT_VARIABLE = "POOLGATE_SERVER_PORT";
+
   /** Parses and validates raw config JSON, as read from YAML. */
   public static GatewayConfig parse(JsonObject raw) {
-    return GatewayConfig.fromJson(EnvSubstitution.apply(raw, System.getenv()));
+    return parse(raw, System.getenv());
+  }
+
+  static GatewayConfig parse(JsonObject raw, Map<String, String> env) {
+    JsonObject json = EnvSubstitution.apply(raw, env);
+    String port = env.get(PORT_VARIABLE);
+    if (port != null && !port.isBlank()) {
+      JsonObject server = json.getValue("server") instanceof JsonObject o ? o : new JsonObject();
+      try {
+        json.put("server", server.copy().put("port", Integer.parseInt(port.trim())));
+      } catch (NumberFormatException e) {
+        throw new ConfigException(PORT_VARIABLE, "must be a port number, got '" + port + "'");
+      }
+    }
+    return GatewayConfig.fromJson(json);
   }
 
   public Future<GatewayConfig> load() {

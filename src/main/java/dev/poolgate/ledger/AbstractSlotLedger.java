@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /**
@@ -40,7 +41,18 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   /** Test hook: grant notices matching it are dropped, as a lossy event bus would. */
   private volatile Predicate<Grant> dropNotice = g -> false;
 
-  private record Waiter(String pool, Promise<Lease> promise, long timerId) {}
+  /** First pause before an admission that met store trouble is tried again; doubles up to the max. */
+  public static final long STORE_RETRY_MIN_MS = 50;
+  public static final long STORE_RETRY_MAX_MS = 1_000;
+
+  /**
+   * A ticket this node waits on.
+   *
+   * @param admitted set once the store has answered its admission (granted, queued or rejected);
+   *                 a ticket the store never answered before its deadline fails as
+   *                 {@code STORE_UNAVAILABLE}, not as a queue timeout
+   */
+  private record Waiter(String pool, Promise<Lease> promise, long timerId, AtomicBoolean admitted) {}
 
   protected AbstractSlotLedger(Vertx vertx, String nodeId, LedgerOptions options) {
     this.vertx = vertx;
@@ -90,19 +102,49 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     long wait = Math.max(1, req.deadline() - System.currentTimeMillis());
     // registered before the store is asked, so a grant notice racing the answer finds its waiter
     long timer = vertx.setTimer(wait, id -> onDeadline(req.ticketId()));
-    waiters.put(req.ticketId(), new Waiter(req.pool(), promise, timer));
+    waiters.put(req.ticketId(), new Waiter(req.pool(), promise, timer, new AtomicBoolean()));
     Ticket ticket = new Ticket(req.ticketId(), nodeId, req.priority(), 0, req.deadline(), req.excluded());
-    admitOp(req.pool(), ticket, options.leaseTtlMs()).onComplete(ar -> {
+    admit(req.pool(), ticket, STORE_RETRY_MIN_MS);
+    return promise.future();
+  }
+
+  /**
+   * Asks the store to admit the ticket. When the store is unreachable the ticket keeps waiting and
+   * the admission is retried with backoff until its deadline (then it fails with 503): a node
+   * never admits without the store. Retrying is safe: the store admits a ticket once.
+   */
+  private void admit(String pool, Ticket ticket, long backoffMs) {
+    admitOp(pool, ticket, options.leaseTtlMs()).onComplete(ar -> {
+      String ticketId = ticket.ticketId();
+      Waiter w = waiters.get(ticketId);
+      if (ar.failed() && GatewayException.kindOf(ar.cause()) == ErrorKind.STORE_UNAVAILABLE) {
+        if (w != null && System.currentTimeMillis() + backoffMs < ticket.deadline()) {
+          log.debug("admission of ticket {} met store trouble, retrying in {} ms: {}", ticketId, backoffMs,
+              ar.cause().getMessage());
+          vertx.setTimer(backoffMs, id -> {
+            if (waiters.containsKey(ticketId)) {
+              admit(pool, ticket, Math.min(backoffMs * 2, STORE_RETRY_MAX_MS));
+            }
+          });
+        }
+        // else the deadline timer fails the waiter (503)
+        return;
+      }
+      if (w != null) {
+        w.admitted().set(true);
+      }
       if (ar.failed()) {
-        settle(req.ticketId(), null, ar.cause());
+        settle(ticketId, null, ar.cause());
       } else if (ar.result() instanceof Admission.Granted g) {
-        settle(req.ticketId(), g.lease(), null);
+        if (!settle(ticketId, g.lease(), null)) {
+          // the waiter gave up (deadline, cancel) while the store granted: hand the slot back
+          release(g.lease(), Outcome.NEUTRAL, null);
+        }
       } else if (ar.result() instanceof Admission.Rejected r) {
-        settle(req.ticketId(), null, rejection(r.reason()));
+        settle(ticketId, null, rejection(r.reason()));
       }
       // Queued: the waiter stays until a grant, its deadline or a cancel
     });
-    return promise.future();
   }
 
   @Override
@@ -202,7 +244,10 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     return true;
   }
 
-  /** The deadline passed: cancel the ticket, or take the grant that arrived unseen. */
+  /**
+   * The deadline passed: cancel the ticket, or take the grant that arrived unseen. A ticket the
+   * store never admitted, or whose cancel the store could not take, fails as store trouble (503).
+   */
   private void onDeadline(String ticketId) {
     Waiter w = waiters.get(ticketId);
     if (w == null) {
@@ -211,6 +256,9 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     cancelOp(w.pool(), ticketId).onComplete(ar -> {
       if (ar.succeeded() && ar.result() != null) {
         settleClaimed(ar.result());
+      } else if (ar.failed() || !w.admitted().get()) {
+        settle(ticketId, null, ErrorKind.STORE_UNAVAILABLE.exception(
+            "the cluster store was unavailable until the queue timeout of pool '" + w.pool() + "'"));
       } else {
         settle(ticketId, null, ErrorKind.QUEUE_TIMEOUT.exception(
             "no instance of pool '" + w.pool() + "' had a free slot before the queue timeout"));

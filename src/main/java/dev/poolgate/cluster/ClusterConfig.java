@@ -1,0 +1,103 @@
+package dev.poolgate.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import dev.poolgate.config.ConfigException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * Loads {@code cluster.xml} and fills in its {@code ${POOLGATE_HZ_*}} placeholders from (last
+ * wins) the defaults here, the environment, system properties of the same name, and explicit
+ * overrides (tests run several members in one JVM this way).
+ */
+public final class ClusterConfig {
+  public static final String DEFAULT_FILE = "cluster.xml";
+  /** Environment variable or system property naming another file than {@link #DEFAULT_FILE}. */
+  public static final String FILE_VARIABLE = "POOLGATE_CLUSTER_CONFIG";
+  public static final String MIN_CLUSTER_SIZE = "POOLGATE_HZ_MIN_CLUSTER_SIZE";
+
+  private static final Map<String, String> DEFAULTS = Map.of(
+      "POOLGATE_HZ_CLUSTER_NAME", "poolgate",
+      "POOLGATE_HZ_PORT", "5701",
+      "POOLGATE_HZ_INTERFACE", "127.0.0.1",
+      "POOLGATE_HZ_MEMBERS", "127.0.0.1:5701,127.0.0.1:5702,127.0.0.1:5703",
+      "POOLGATE_HZ_HEARTBEAT_SECONDS", "1",
+      "POOLGATE_HZ_MAX_NO_HEARTBEAT_SECONDS", "5",
+      "POOLGATE_HZ_JOIN_WAIT_SECONDS", "1",
+      "POOLGATE_HZ_OP_TIMEOUT_MS", "5000",
+      MIN_CLUSTER_SIZE, "1");
+
+  private ClusterConfig() {
+  }
+
+  /** The file named by {@link #FILE_VARIABLE}, else {@code ./cluster.xml}. */
+  public static Path defaultPath() {
+    String named = System.getProperty(FILE_VARIABLE, System.getenv(FILE_VARIABLE));
+    return Path.of(named != null ? named : DEFAULT_FILE);
+  }
+
+  /** Loads the file with the environment and system properties. */
+  public static Config load(Path file) {
+    return load(file, Map.of());
+  }
+
+  /**
+   * Loads the file with the environment, system properties and the given overrides.
+   *
+   * @throws ConfigException if the file is missing or a value is invalid
+   */
+  public static Config load(Path file, Map<String, String> overrides) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("cluster config", "'" + file + "' does not exist or is not a file");
+    }
+    Properties props = properties(overrides);
+    try (InputStream in = Files.newInputStream(file)) {
+      return new XmlConfigBuilder(in).setProperties(props).build();
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("cluster config", "cannot load '" + file + "': " + e.getMessage());
+    }
+  }
+
+  static Properties properties(Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+    values.put("POOLGATE_HZ_INSTANCE_NAME", "poolgate-" + UUID.randomUUID().toString().substring(0, 8));
+    for (String name : Map.copyOf(values).keySet()) {
+      String env = System.getenv(name);
+      if (env != null && !env.isBlank()) {
+        values.put(name, env);
+      }
+      String sys = System.getProperty(name);
+      if (sys != null && !sys.isBlank()) {
+        values.put(name, sys);
+      }
+    }
+    values.putAll(overrides);
+    int minSize = minClusterSize(values.get(MIN_CLUSTER_SIZE));
+    // Hazelcast refuses a split-brain protection smaller than 2: size 1 means "off"
+    values.put("POOLGATE_HZ_QUORUM_ENABLED", String.valueOf(minSize >= 2));
+    values.put("POOLGATE_HZ_QUORUM_SIZE", String.valueOf(Math.max(2, minSize)));
+    Properties props = new Properties();
+    props.putAll(values);
+    return props;
+  }
+
+  private static int minClusterSize(String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException(MIN_CLUSTER_SIZE, "must be a whole number >= 1, got '" + value + "'");
+  }
+}

@@ -1,0 +1,90 @@
+package dev.poolgate.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import dev.poolgate.Gateway;
+import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.ledger.HazelcastSlotLedger;
+import dev.poolgate.ledger.LedgerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One clustered poolgate node: a Vert.x clustered with Hazelcast, the shared ledger and a full
+ * gateway on it. Shutting down drains requests, releases the node's slots, then leaves.
+ */
+public final class ClusterNode {
+  private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+  private final Vertx vertx;
+  private final HazelcastInstance hz;
+  private final HazelcastSlotLedger ledger;
+  private final Gateway gateway;
+
+  private ClusterNode(Vertx vertx, HazelcastInstance hz, HazelcastSlotLedger ledger, Gateway gateway) {
+    this.vertx = vertx;
+    this.hz = hz;
+    this.ledger = ledger;
+    this.gateway = gateway;
+  }
+
+  /** A clustered Vert.x with its Hazelcast member, joined to the cluster. */
+  public record Member(Vertx vertx, HazelcastInstance hz) {}
+
+  /** Starts a Hazelcast member with the given config and a clustered Vert.x on it. */
+  public static Future<Member> join(Config hazelcastConfig) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig);
+    return Vertx.builder().withClusterManager(manager).buildClustered()
+        .map(vertx -> new Member(vertx, manager.getHazelcastInstance()));
+  }
+
+  /**
+   * Starts the gateway of a joined member: checks its config against the cluster's, creates the
+   * shared ledger and probes only the instances assigned to this member.
+   */
+  public static Future<ClusterNode> start(Member member, GatewayConfig config, LedgerOptions options) {
+    Vertx vertx = member.vertx();
+    HazelcastInstance hz = member.hz();
+    return ConfigFingerprint.check(vertx, hz, config)
+        .compose(v -> HazelcastSlotLedger.create(vertx, hz, options))
+        .compose(ledger -> Gateway.start(vertx, config, ledger, new ProbeAssignment(hz.getCluster()), true)
+            .map(gw -> {
+              log.info("cluster node {} ready, {} members", ledger.nodeId(), hz.getCluster().getMembers().size());
+              return new ClusterNode(vertx, hz, ledger, gw);
+            }));
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public HazelcastInstance hazelcast() {
+    return hz;
+  }
+
+  public HazelcastSlotLedger ledger() {
+    return ledger;
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** Applies a reloaded config here and records it as the cluster's. */
+  public void apply(GatewayConfig next) {
+    gateway.apply(next);
+    ConfigFingerprint.update(vertx, hz, next)
+        .onFailure(e -> log.warn("recording the new config hash in the cluster failed: {}", e.toString()));
+  }
+
+  /**
+   * Drains requests, undeploys (the scheduler closes the ledger, which releases what is still
+   * held), and only then leaves the cluster by closing Vert.x.
+   */
+  public Future<Void> shutdown(long drainTimeoutMs) {
+    return gateway.shutdown(drainTimeoutMs).eventually(vertx::close);
+  }
+}

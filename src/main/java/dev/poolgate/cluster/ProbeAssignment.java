@@ -1,0 +1,60 @@
+package dev.poolgate.cluster;
+
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.Member;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Which member probes which instance: rendezvous hashing of the instance id over the current
+ * members, so each instance is probed by exactly one member, and only the instances of a member
+ * that left move to another one.
+ */
+public final class ProbeAssignment implements Predicate<String> {
+  private final Cluster cluster;
+
+  public ProbeAssignment(Cluster cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Whether this member probes the instance (reads Hazelcast's local member view, no I/O). */
+  @Override
+  public boolean test(String instanceId) {
+    List<String> members = new ArrayList<>();
+    for (Member m : cluster.getMembers()) {
+      members.add(m.getUuid().toString());
+    }
+    return cluster.getLocalMember().getUuid().toString().equals(owner(members, instanceId));
+  }
+
+  /** The member with the highest score for the instance; null if there are no members. */
+  public static String owner(Collection<String> members, String instanceId) {
+    String best = null;
+    long bestScore = 0;
+    for (String m : members) {
+      long score = score(m, instanceId);
+      if (best == null || Long.compareUnsigned(score, bestScore) > 0
+          || (score == bestScore && m.compareTo(best) < 0)) {
+        best = m;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /** FNV-1a over "member/instance", then the splitmix64 finaliser to spread similar ids. */
+  static long score(String member, String instanceId) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : (member + '/' + instanceId).getBytes(StandardCharsets.UTF_8)) {
+      h ^= b & 0xff;
+      h *= 0x100000001b3L;
+    }
+    h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+    h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+    return h ^ (h >>> 31);
+  }
+}

@@ -1,0 +1,369 @@
+package dev.poolgate.ledger;
+
+import dev.poolgate.ErrorKind;
+import dev.poolgate.GatewayException;
+import dev.poolgate.scheduling.Health;
+import dev.poolgate.scheduling.HealthPolicy;
+import dev.poolgate.scheduling.InstanceSnapshot;
+import dev.poolgate.scheduling.InstanceSpec;
+import dev.poolgate.scheduling.Lease;
+import dev.poolgate.scheduling.Outcome;
+import dev.poolgate.scheduling.PoolSnapshot;
+import dev.poolgate.scheduling.PoolSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What every {@link SlotLedger} must do, whatever its store. Subclasses provide one or more
+ * ledgers sharing one store; requests alternate over them, so in a cluster they come from
+ * different members. Each test works on a pool of its own.
+ */
+public abstract class SlotLedgerContractTest {
+  /** Short timings so the backstops (claim poll, sweep) act within a test. */
+  protected static final LedgerOptions FAST = new LedgerOptions(10_000, 2_000, 1_000, 100, 1_000);
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  protected String pool;
+
+  /** The ledgers under test, all on one store. */
+  protected abstract List<? extends SlotLedger> ledgers();
+
+  protected abstract Vertx vertx();
+
+  @BeforeEach
+  void newPool() {
+    pool = "pool-" + POOLS.incrementAndGet();
+  }
+
+  // ------------------------------------------------------------------ cases
+
+  @Test
+  void grantsWhenFree() {
+    configure(List.of(inst("a", 2)), 10);
+    Lease lease = await(ledger(0).acquire(req(5, 5_000)));
+    assertEquals("a", lease.instanceId());
+    assertEquals(pool, lease.pool());
+    assertEquals(ledger(0).nodeId(), lease.nodeId());
+    assertEquals(1, snap().inFlight());
+    await(ledger(0).release(lease, Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
+  }
+
+  @Test
+  void neverAboveCapUnderConcurrentAcquires() {
+    configure(List.of(inst("a", 3), inst("b", 2)), 1_000);
+    Map<String, Integer> caps = Map.of("a", 3, "b", 2);
+    Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>(Map.of("a", new AtomicInteger(),
+        "b", new AtomicInteger()));
+    AtomicInteger worst = new AtomicInteger();
+    List<Future<Void>> done = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      SlotLedger ledger = ledger(i);
+      done.add(ledger.acquire(req(ThreadLocalRandom.current().nextInt(11), 60_000)).compose(lease -> {
+        int now = inFlight.get(lease.instanceId()).incrementAndGet();
+        if (now > caps.get(lease.instanceId())) {
+          worst.set(now);
+        }
+        return vertx().timer(1 + ThreadLocalRandom.current().nextInt(4)).compose(v -> {
+          // counted down before the store frees the slot, so the count never runs ahead of it
+          inFlight.get(lease.instanceId()).decrementAndGet();
+          return ledger.release(lease, Outcome.SUCCESS, null);
+        });
+      }));
+    }
+    await(Future.all(done));
+    assertEquals(0, worst.get(), "an instance went above its cap");
+    eventually(() -> snap().inFlight() == 0 && snap().queued() == 0);
+  }
+
+  @Test
+  void queuesByPriorityThenFifo() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease holder = await(ledger(0).acquire(req(5, 10_000)));
+    Map<String, Future<Lease>> waiting = new LinkedHashMap<>();
+    String[] names = {"low-1", "high-1", "high-2", "low-2", "mid-1"};
+    int[] priorities = {1, 9, 9, 1, 5};
+    for (int i = 0; i < names.length; i++) {
+      waiting.put(names[i], ledger(i + 1).acquire(req(names[i], priorities[i], 20_000, Set.of())));
+      int queued = i + 1;
+      eventually(() -> snap().queued() == queued);
+    }
+    await(ledger(0).release(holder, Outcome.SUCCESS, null));
+    assertEquals(List.of("high-1", "high-2", "mid-1", "low-1", "low-2"), serveInTurn(waiting));
+  }
+
+  @Test
+  void rejectsWhenQueueFull() {
+    configure(List.of(inst("a", 1)), 1);
+    Lease holder = await(ledger(0).acquire(req(5, 10_000)));
+    Future<Lease> queued = ledger(1).acquire(req(5, 10_000));
+    eventually(() -> snap().queued() == 1);
+    assertEquals(ErrorKind.QUEUE_FULL, failure(ledger(0).acquire(req(5, 10_000))));
+    await(ledger(0).release(holder, Outcome.SUCCESS, null));
+    Lease next = await(queued);
+    await(ledger(1).release(next, Outcome.SUCCESS, null));
+  }
+
+  @Test
+  void failsAtDeadline() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease holder = await(ledger(0).acquire(req(5, 10_000)));
+    long start = System.currentTimeMillis();
+    assertEquals(ErrorKind.QUEUE_TIMEOUT, failure(ledger(1).acquire(req(5, 300))));
+    assertTrue(System.currentTimeMillis() - start >= 250, "failed before its deadline");
+    eventually(() -> snap().queued() == 0);
+    await(ledger(0).release(holder, Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
+  }
+
+  @Test
+  void cancelDropsQueuedTicket() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease holder = await(ledger(0).acquire(req(5, 10_000)));
+    String ticket = UUID.randomUUID().toString();
+    Future<Lease> waiting = ledger(1).acquire(req(ticket, 5, 10_000, Set.of()));
+    eventually(() -> snap().queued() == 1);
+    await(ledger(1).cancel(pool, ticket));
+    assertEquals(ErrorKind.CANCELLED, failure(waiting));
+    assertEquals(0, snap().queued());
+    await(ledger(0).release(holder, Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight(), "the slot went to a cancelled ticket");
+  }
+
+  @Test
+  void releaseIsIdempotent() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease lease = await(ledger(0).acquire(req(5, 5_000)));
+    await(ledger(0).release(lease, Outcome.SUCCESS, null));
+    await(ledger(1).release(lease, Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
+    Lease again = await(ledger(1).acquire(req(5, 5_000)));
+    Future<Lease> second = ledger(0).acquire(req(5, 5_000));
+    eventually(() -> snap().queued() == 1);
+    assertFalse(second.isComplete(), "a double release freed two slots");
+    await(ledger(0).release(lease, Outcome.SUCCESS, null));
+    assertFalse(second.isComplete(), "releasing a stale lease freed a live slot");
+    await(ledger(1).release(again, Outcome.SUCCESS, null));
+    await(ledger(0).release(await(second), Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
+  }
+
+  @Test
+  void releaseHandsSlotToBestWaitingTicket() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease holder = await(ledger(0).acquire(req(5, 10_000)));
+    Future<Lease> low = ledger(0).acquire(req(2, 10_000));
+    eventually(() -> snap().queued() == 1);
+    Future<Lease> high = ledger(1).acquire(req(8, 10_000));
+    eventually(() -> snap().queued() == 2);
+    await(ledger(0).release(holder, Outcome.SUCCESS, null));
+    Lease got = await(high);
+    assertFalse(low.isComplete());
+    assertEquals(1, snap().inFlight());
+    await(ledger(1).release(got, Outcome.SUCCESS, null));
+    await(ledger(0).release(await(low), Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
+  }
+
+  @Test
+  void honoursExcludedInstances() {
+    configure(List.of(inst("a", 1), inst("b", 1)), 10);
+    Lease lease = await(ledger(0).acquire(req("t-" + UUID.randomUUID(), 5, 5_000, Set.of("a"))));
+    assertEquals("b", lease.instanceId());
+    assertEquals(ErrorKind.NO_INSTANCE,
+        failure(ledger(1).acquire(req("t-" + UUID.randomUUID(), 5, 5_000, Set.of("a", "b")))));
+    await(ledger(0).release(lease, Outcome.SUCCESS, null));
+  }
+
+  @Test
+  void probesMakeInstanceIneligibleAndReadmitIt() {
+    configure(List.of(inst("a", 2), inst("b", 2)), 10, new HealthPolicy(1, 2, 0, 1));
+    await(ledger(0).recordProbe(pool, "a", false, "connect refused"));
+    assertEquals(Health.DEGRADED, instance("a").health());
+    await(ledger(1).recordProbe(pool, "a", false, "connect refused"));
+    assertEquals(Health.UNHEALTHY, instance("a").health());
+    assertEquals(ErrorKind.NO_INSTANCE,
+        failure(ledger(0).acquire(req("t-" + UUID.randomUUID(), 5, 5_000, Set.of("b")))));
+    await(ledger(1).recordProbe(pool, "a", true, null));
+    assertEquals(Health.HEALTHY, instance("a").health());
+    Lease lease = await(ledger(0).acquire(req("t-" + UUID.randomUUID(), 5, 5_000, Set.of("b"))));
+    assertEquals("a", lease.instanceId());
+    await(ledger(0).release(lease, Outcome.SUCCESS, null));
+  }
+
+  @Test
+  void reconfigureKeepsLeases() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease lease = await(ledger(0).acquire(req(5, 5_000)));
+    configure(List.of(inst("a", 3), inst("c", 1)), 10);
+    assertEquals(1, instance("a").inFlight());
+    assertEquals(3, instance("a").maxConcurrency());
+    assertEquals(4, snap().capacity());
+    await(ledger(0).release(lease, Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
+  }
+
+  @Test
+  void lostGrantNoticeIsClaimedByThePoll() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease holder = await(ledger(0).acquire(req(5, 10_000)));
+    Future<Lease> waiting = ledger(1).acquire(req(5, 10_000));
+    eventually(() -> snap().queued() == 1);
+    dropAllGrantNotices(true);
+    try {
+      await(ledger(0).release(holder, Outcome.SUCCESS, null));
+      Lease got = await(waiting);
+      assertEquals(ledger(1).nodeId(), got.nodeId());
+      assertEquals(0, snap().unclaimedGrants());
+      await(ledger(1).release(got, Outcome.SUCCESS, null));
+      assertEquals(0, snap().inFlight());
+    } finally {
+      dropAllGrantNotices(false);
+    }
+  }
+
+  @Test
+  void lostGrantNoticeOfCancelledTicketDoesNotLeakTheSlot() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease holder = await(ledger(0).acquire(req(5, 10_000)));
+    String ticket = UUID.randomUUID().toString();
+    Future<Lease> waiting = ledger(1).acquire(req(ticket, 5, 10_000, Set.of()));
+    eventually(() -> snap().queued() == 1);
+    dropAllGrantNotices(true);
+    try {
+      await(ledger(0).release(holder, Outcome.SUCCESS, null));
+      // the client leaves right away: the cancel takes the unclaimed grant and releases it, unless
+      // the claim poll got there first, in which case the request owns the slot and releases it
+      await(ledger(1).cancel(pool, ticket));
+      if (waiting.succeeded()) {
+        await(ledger(1).release(waiting.result(), Outcome.NEUTRAL, null));
+      } else {
+        assertEquals(ErrorKind.CANCELLED, failure(waiting));
+      }
+      eventually(() -> snap().inFlight() == 0 && snap().unclaimedGrants() == 0);
+    } finally {
+      dropAllGrantNotices(false);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  protected SlotLedger ledger(int i) {
+    List<? extends SlotLedger> all = ledgers();
+    return all.get(i % all.size());
+  }
+
+  private void dropAllGrantNotices(boolean drop) {
+    for (SlotLedger l : ledgers()) {
+      ((AbstractSlotLedger) l).dropGrantNotices(g -> drop);
+    }
+  }
+
+  /** Releases each grant as it comes and returns the order tickets were served in. */
+  private List<String> serveInTurn(Map<String, Future<Lease>> waiting) {
+    List<String> order = new ArrayList<>();
+    while (order.size() < waiting.size()) {
+      eventually(() -> waiting.entrySet().stream().anyMatch(e -> !order.contains(e.getKey()) && e.getValue().isComplete()));
+      List<String> served = waiting.entrySet().stream()
+          .filter(e -> !order.contains(e.getKey()) && e.getValue().isComplete())
+          .map(Map.Entry::getKey).toList();
+      assertEquals(1, served.size(), "more than one ticket held the only slot: " + served);
+      order.add(served.get(0));
+      Lease lease = await(waiting.get(served.get(0)));
+      await(ledger(0).release(lease, Outcome.SUCCESS, null));
+    }
+    return order;
+  }
+
+  protected void configure(List<InstanceSpec> instances, int queueMax) {
+    configure(instances, queueMax, HealthPolicy.DEFAULT);
+  }
+
+  protected void configure(List<InstanceSpec> instances, int queueMax, HealthPolicy policy) {
+    PoolSpec spec = new PoolSpec(pool, instances, queueMax, policy);
+    for (SlotLedger l : ledgers()) {
+      await(l.configure(List.of(spec)));
+    }
+  }
+
+  protected static InstanceSpec inst(String id, int cap) {
+    return new InstanceSpec(id, cap, 1);
+  }
+
+  protected SlotRequest req(int priority, long waitMs) {
+    return req(UUID.randomUUID().toString(), priority, waitMs, Set.of());
+  }
+
+  protected SlotRequest req(String ticketId, int priority, long waitMs, Set<String> excluded) {
+    return new SlotRequest(pool, ticketId, priority, System.currentTimeMillis() + waitMs, excluded);
+  }
+
+  protected PoolSnapshot snap() {
+    return await(ledger(0).snapshot()).stream().filter(p -> p.name().equals(pool)).findFirst()
+        .orElseThrow(() -> new AssertionError("no snapshot of " + pool));
+  }
+
+  private InstanceSnapshot instance(String id) {
+    return snap().instances().stream().filter(i -> i.id().equals(id)).findFirst()
+        .orElseThrow(() -> new AssertionError("no instance " + id));
+  }
+
+  protected static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("failed: " + e.getCause(), e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  protected static ErrorKind failure(Future<?> f) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      assertNotNull(e.getCause());
+      assertTrue(e.getCause() instanceof GatewayException, "not a GatewayException: " + e.getCause());
+      return GatewayException.kindOf(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    fail("expected a failure, got " + f.result());
+    return null;
+  }
+
+  protected static void eventually(BooleanSupplier condition) {
+    long until = System.currentTimeMillis() + 10_000;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > until) {
+        fail("condition not met within 10 s");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}

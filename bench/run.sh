@@ -19,8 +19,9 @@ STREAM_RATE="${BENCH_STREAM_RATE:-500}" # open-loop rate for the TTFB phase, str
 STREAMS="${BENCH_STREAMS:-10000}"      # concurrent streams in the soak
 CONNECTIONS="${BENCH_CONNECTIONS:-64}" # closed-loop concurrency (wrk and LoadGen)
 TARGETS="${BENCH_TARGETS:-direct poolgate minimal nginx}"
-SOAK_LIFE=$([[ "$QUICK" == 1 ]] && echo 6 || echo 20) # seconds each soak stream stays open (one chunk a second)
-SOAK_RAMP=$([[ "$QUICK" == 1 ]] && echo 2 || echo 5)  # seconds to open all soak streams
+PHASES="${BENCH_PHASES:-throughput latency ttfb soak}" # a subset reruns only those phases
+SOAK_LIFE=$([[ "$QUICK" == 1 ]] && echo 6 || echo 30) # seconds each soak stream stays open (one chunk a second)
+SOAK_RAMP=$([[ "$QUICK" == 1 ]] && echo 2 || echo 10) # seconds to open all soak streams (a gentle connect rate)
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:-}"
 POOLGATE_JAVA_OPTS="${POOLGATE_JAVA_OPTS:-}"
 
@@ -37,6 +38,13 @@ BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello."}]
 log() { printf '\n== %s\n' "$*"; }
 warn() { printf 'WARN: %s\n' "$*" >&2; }
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
+has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
+
+# Everything here shares two cores: anything else running (a build, a test suite) shows up in every figure.
+LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
+if awk -v l="$LOAD_BEFORE" 'BEGIN { exit !(l > 0.5) }'; then
+  warn "load average is $LOAD_BEFORE before the bench started: other work on this machine will skew the figures"
+fi
 
 # ---- tools -------------------------------------------------------------------------------------------------------
 if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
@@ -123,7 +131,8 @@ wait_ok() {
 log "starting servers (logs in $WORK)"
 start upstream "${BJAVA[@]}" $P.FakeUpstream --port $UPSTREAM
 start paced "${BJAVA[@]}" $P.FakeUpstream --port $PACED --chunks 8 --chunk-delay-ms 5
-start slow "${BJAVA[@]}" $P.FakeUpstream --port $SLOW --chunks "$SOAK_LIFE" --chunk-delay-ms 1000
+# A stream is role chunk + content chunks + finish chunk + usage chunk, one a second: SOAK_LIFE seconds in all.
+start slow "${BJAVA[@]}" $P.FakeUpstream --port $SLOW --chunks "$((SOAK_LIFE - 3))" --chunk-delay-ms 1000
 for p in $UPSTREAM $PACED $SLOW; do wait_ok "http://127.0.0.1:$p/v1/models" || { echo "FakeUpstream :$p down" >&2; exit 1; }; done
 
 if has_target minimal; then
@@ -237,10 +246,10 @@ soak() {
   local label="$1" url="$2" pid="$3" model="$4" rss_idle rss_open=0 heap_open=0 heap_live open_line="" r h
   rss_idle=$(mem_kb "$pid")
   start "soak_$label" "${BJAVA[@]}" $P.StreamSoak --label "$label" --url "$url" --model "$model" \
-    --streams "$STREAMS" --ramp "$SOAK_RAMP" --out "$RESULTS"
+    --streams "$STREAMS" --ramp "$SOAK_RAMP" --timeout-ms 60000 --out "$RESULTS"
   local spid_var="PID_soak_$label"
   local spid="${!spid_var}" log="$WORK/soak_$label.log"
-  for _ in $(seq $(( (SOAK_RAMP + 30) * 10 ))); do
+  for _ in $(seq $(( (SOAK_RAMP + SOAK_LIFE + 30) * 10 ))); do
     open_line=$(grep -m1 '^ALL_OPEN' "$log" || true)
     [[ -n "$open_line" ]] || ! kill -0 "$spid" 2>/dev/null && break
     sleep 0.1
@@ -260,40 +269,50 @@ soak() {
 }
 
 # ---- measurements ------------------------------------------------------------------------------------------------
-printf '{"kind":"meta","label":"","date":"%s","cpu":"%s","cores":%s,"java":"%s","nginx":"%s","commit":"%s","duration":%s,"warmup":%s,"rate":%s,"stream_rate":%s,"streams":%s,"connections":%s,"fd_limit":"%s","quick":"%s"}\n' \
+printf '{"kind":"meta","label":"","date":"%s","cpu":"%s","cores":%s,"java":"%s","nginx":"%s","commit":"%s","duration":%s,"warmup":%s,"rate":%s,"stream_rate":%s,"streams":%s,"connections":%s,"fd_limit":"%s","quick":"%s","load_before":"%s"}\n' \
   "$(date -u +%Y-%m-%dT%H:%MZ)" "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" "$(nproc)" \
   "$(java -version 2>&1 | head -1 | tr -d '"')" "$(nginx -v 2>&1 | sed 's/.*: //')" \
   "$(git rev-parse --short HEAD 2>/dev/null || echo none)" "$DURATION" "$WARMUP" "$RATE" "$STREAM_RATE" "$STREAMS" \
-  "$CONNECTIONS" "$FD_LIMIT" "$QUICK" >> "$RESULTS"
+  "$CONNECTIONS" "$FD_LIMIT" "$QUICK" "$LOAD_BEFORE" >> "$RESULTS"
 
 for t in $TARGETS; do
-  log "$t: closed-loop throughput (LoadGen, then wrk), then open-loop latency at $RATE req/s"
-  loadgen --kind throughput --label "$t" --url "$(url_of "$t")" --mode closed --connections "$CONNECTIONS" \
-    --warmup "$WARMUP" --duration "$DURATION"
-  run_wrk "$t"
-  loadgen --kind latency --label "$t" --url "$(url_of "$t")" --mode open --rate "$RATE" --connections "$CONNECTIONS" \
-    --warmup "$WARMUP" --duration "$DURATION"
+  if has_phase throughput; then
+    log "$t: closed-loop max throughput, LoadGen then wrk"
+    loadgen --kind throughput --label "$t" --url "$(url_of "$t")" --mode closed --connections "$CONNECTIONS" \
+      --warmup "$WARMUP" --duration "$DURATION"
+    run_wrk "$t"
+  fi
+  if has_phase latency; then
+    log "$t: open-loop latency at $RATE req/s"
+    loadgen --kind latency --label "$t" --url "$(url_of "$t")" --mode open --rate "$RATE" \
+      --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
+  fi
 done
 
-log "streaming time to first byte at $STREAM_RATE streams/s (upstream paces 8 chunks 5 ms apart)"
-loadgen --kind ttfb --label direct --url "http://127.0.0.1:$PACED$CHAT_PATH" --mode open --stream true \
-  --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
-if has_target poolgate; then
-  loadgen --kind ttfb --label poolgate --url "$(url_of poolgate)" --model bench-paced --mode open --stream true \
-    --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
+if has_phase ttfb; then
+  log "streaming time to first byte at $STREAM_RATE streams/s (upstream paces 8 chunks 5 ms apart)"
+  if has_target direct; then
+    loadgen --kind ttfb --label direct --url "http://127.0.0.1:$PACED$CHAT_PATH" --mode open --stream true \
+      --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
+  fi
+  if has_target poolgate; then
+    loadgen --kind ttfb --label poolgate --url "$(url_of poolgate)" --model bench-paced --mode open --stream true \
+      --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
+  fi
 fi
 
-log "soak: $STREAMS concurrent streams, each open ~${SOAK_LIFE} s"
-if has_target minimal; then # the baseline's footprint for the same streams
+has_phase soak && log "soak: $STREAMS concurrent streams, each open ~${SOAK_LIFE} s"
+if has_phase soak && has_target minimal; then # the baseline's footprint for the same streams
   start minimal_soak "${BJAVA[@]}" $P.MinimalProxy --port $MINIMAL_SOAK --target-port $SLOW --pool-size "$STREAMS"
   wait_ok "http://127.0.0.1:$MINIMAL_SOAK/v1/models" || { echo "MinimalProxy (soak) did not start" >&2; exit 1; }
   soak minimal "http://127.0.0.1:$MINIMAL_SOAK$CHAT_PATH" "$PID_minimal_soak" gpt-4o-mini
   kill "$PID_minimal_soak" 2>/dev/null || true # frees its sockets before the gateway's turn
 fi
-if has_target poolgate; then
+if has_phase soak && has_target poolgate; then
   soak poolgate "$(url_of poolgate)" "$PID_poolgate" bench-soak
 fi
 
+printf '{"kind":"end","label":"","load_after":"%s"}\n' "$(cut -d' ' -f1 /proc/loadavg)" >> "$RESULTS"
 log "report"
 "${BJAVA[@]}" $P.Report "$RESULTS" > "$OUT_DIR/latest.md"
 cat "$OUT_DIR/latest.md"

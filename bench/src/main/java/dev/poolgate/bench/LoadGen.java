@@ -1,5 +1,6 @@
 package dev.poolgate.bench;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -12,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -71,12 +73,14 @@ public final class LoadGen {
     int n = cfg.threads();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(n));
     Driver.Live live = new Driver.Live();
-    List<Driver> drivers = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      Driver d = new Driver(cfg, share(cfg.connections(), n, i), live);
-      vertx.deployVerticle(d).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      drivers.add(d); // one verticle per deployment: Vert.x spreads them over the event loops
-    }
+    List<Driver> drivers = new CopyOnWriteArrayList<>();
+    // One deployment of n instances: that is what makes Vert.x give each instance its own event loop (separate
+    // single-instance deployments made from this thread all landed on the same one).
+    vertx.deployVerticle(() -> {
+      Driver d = new Driver(cfg, share(cfg.connections(), n, drivers.size()), live);
+      drivers.add(d);
+      return d;
+    }, new DeploymentOptions().setInstances(n)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     if (cfg.warmupS() > 0) {
       System.out.printf("[%s] warm-up %.0fs closed loop, %d connections%n", cfg.label(), cfg.warmupS(),
           cfg.connections());

@@ -62,6 +62,8 @@ public final class MinimalProxy extends AbstractVerticle {
     client.request(opts)
         .compose(upstreamReq -> upstreamReq.send(req))
         .onSuccess(upstreamResp -> {
+          // Client gone mid-stream: drop the upstream exchange too, or the pipe keeps writing to a closed response.
+          resp.closeHandler(v -> upstreamResp.request().reset());
           resp.setStatusCode(upstreamResp.statusCode());
           resp.headers().addAll(endToEnd(upstreamResp.headers()));
           resp.send(upstreamResp); // pipes with back-pressure; chunked when upstream sent no Content-Length

@@ -57,6 +57,8 @@ public final class Report {
         meta.getValue("rate", "?"), meta.getValue("connections", "?"), meta.getValue("stream_rate", "?"),
         meta.getValue("streams", "?"),
         "1".equals(meta.getString("quick")) ? " (QUICK=1: smoke test, not a result)" : "");
+    line("Load average before / after the run: %s / %s (other work on the machine shares the same two cores).",
+        meta.getString("load_before", "?"), rows.getOrDefault("end/", new JsonObject()).getString("load_after", "?"));
     line("");
     throughput();
     latency();
@@ -153,6 +155,15 @@ public final class Report {
           mib(m, "heap_used_open_kb"), mib(m, "heap_live_open_kb"));
     }
     line("");
+    JsonObject meta = rows.getOrDefault("meta/", new JsonObject());
+    String fdLimit = meta.getString("fd_limit", "unlimited");
+    long streams = meta.getLong("streams", 0L);
+    if (fdLimit.matches("\\d+") && Long.parseLong(fdLimit) < 2 * streams + 500) {
+      line("Open-file limit on this machine: %s per process (hard). A proxy holding %d streams needs about %d "
+          + "descriptors (one socket to the client and one to the upstream per stream, plus its own files), so "
+          + "failures at this count are the machine's limit, not the proxy's.", fdLimit, streams, 2 * streams + 500);
+      line("");
+    }
   }
 
   private void verdicts() {
@@ -172,9 +183,14 @@ public final class Report {
     verdict("TTFB overhead <= 1 ms (judged on p99)", t99 == null ? null : "p50 " + t50 + " us, p99 " + t99 + " us",
         t99 != null && t99 <= MAX_TTFB_ADDED_US);
     JsonObject s = get("soak", "poolgate");
-    verdict("10,000 concurrent streams, no errors", s == null ? null : s.getLong("ok") + " completed, "
-        + s.getValue("errors") + " errors, peak " + s.getValue("peak_open") + " open",
-        s != null && s.getLong("errors") == 0 && s.getLong("ok") >= 10_000);
+    long asked = s == null ? 0 : s.getLong("ok") + s.getLong("errors");
+    String soak = s == null ? null : s.getLong("ok") + " of " + asked + " completed, " + s.getValue("errors")
+        + " errors, peak " + s.getValue("peak_open") + " open";
+    if (s != null && asked < 10_000) {
+      line("| 10,000 concurrent streams, no errors | %s | not tested: only %d streams in this run |", soak, asked);
+    } else {
+      verdict("10,000 concurrent streams, no errors", soak, s != null && s.getLong("errors") == 0);
+    }
     line("");
   }
 

@@ -290,11 +290,25 @@ public final class FakeOpenAi {
       this.resp = req.response();
       resp.closeHandler(v -> {
         if (!resp.ended() && !brokenByUs) {
-          resets.incrementAndGet();
+          countReset();
         }
         done(false);
       });
-      resp.endHandler(v -> done(true));
+      // also called when the response is disposed because its connection closed
+      resp.endHandler(v -> {
+        if (!resp.ended() && !brokenByUs) {
+          countReset();
+        }
+        done(resp.ended());
+      });
+    }
+
+    private final AtomicBoolean reset = new AtomicBoolean();
+
+    void countReset() {
+      if (reset.compareAndSet(false, true)) {
+        resets.incrementAndGet();
+      }
     }
 
     boolean gone() {

@@ -11,6 +11,8 @@ import java.time.Duration;
 import static dev.poolgate.it.CapsAndQueueTest.assertOpenAiError;
 import static dev.poolgate.testing.Await.until;
 import static dev.poolgate.testing.GatewayFixture.chat;
+import static dev.poolgate.testing.GatewayFixture.config;
+import static dev.poolgate.testing.GatewayFixture.pool;
 import static dev.poolgate.testing.GatewayFixture.instance;
 import static dev.poolgate.testing.GatewayFixture.onePool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,6 +72,35 @@ class RetryAndHealthTest extends GatewayTestBase {
 
     assertEquals(200, reply.status(), reply::text);
     assertEquals("good", reply.header("x-poolgate-instance"));
+  }
+
+  @Test
+  void upstreamThatDoesNotAnswerInTimeIsRetriedOnAnotherInstance() {
+    FakeOpenAi slow = fake().latency(3_000);
+    FakeOpenAi good = fake();
+    gateway(onePool(instance("slow", slow, 2).put("weight", 100).put("timeout_ms", 200), instance("good", good, 2)));
+
+    Reply reply = gw.postBlocking(chat("hi"));
+
+    assertEquals(200, reply.status(), reply::text);
+    assertEquals("good", reply.header("x-poolgate-instance"));
+    until("the timed-out upstream request was reset", () -> slow.resets() == 1);
+  }
+
+  @Test
+  void whenEveryInstanceOfThePoolFailsTheFallbackPoolServes() {
+    FakeOpenAi bad = fake().failWith(500);
+    FakeOpenAi backup = fake();
+    JsonObject main = pool(instance("bad", bad, 2)).put("fallback", "backup");
+    gateway(config(new JsonObject().put("main", main).put("backup", pool(instance("b1", backup, 2))))
+        .put("models", new JsonObject().put("gpt-test", "main")));
+
+    Reply reply = gw.postBlocking(chat("hi"));
+
+    assertEquals(200, reply.status(), reply::text);
+    assertEquals("backup", reply.header("x-poolgate-pool"));
+    assertEquals("b1", reply.header("x-poolgate-instance"));
+    assertEquals(1, bad.requests());
   }
 
   @Test

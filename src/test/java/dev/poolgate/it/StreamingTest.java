@@ -125,6 +125,27 @@ class StreamingTest extends GatewayTestBase {
   }
 
   @Test
+  void clientLeavingBeforeTheUpstreamAnswersReleasesTheSlotAndResetsTheUpstream() {
+    FakeOpenAi up = fake().latency(3_000);
+    gateway(onePool(instance("a", up, 1)));
+
+    HttpClient leaving = vertx.createHttpClient();
+    HttpClientRequest req = await(leaving.request(new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(gw.port()).setURI("/v1/chat/completions")
+        .putHeader("content-type", "application/json")));
+    req.send(chat("slow answer").toBuffer());
+    until("the upstream got the request", () -> up.requests() == 1);
+    await(req.connection().close());
+
+    until("the upstream request was reset", Duration.ofSeconds(2), () -> up.resets() == 1);
+    until("the slot was released", Duration.ofSeconds(2), () -> gw.pool("p").inFlight() == 0);
+    assertEquals(0, gw.instanceSnapshot("p", "a").consecutiveFailures(), "the client leaving is not the instance's fault");
+    await(leaving.close());
+    up.latency(0);
+    assertEquals(200, await(gw.post(chat("next")), Duration.ofSeconds(3)).status());
+  }
+
+  @Test
   void noRetryAfterTheFirstByteTheStreamEndsWithAnErrorEventAndNoDone() {
     FakeOpenAi broken = fake().breakAfter(2);
     FakeOpenAi good = fake();

@@ -147,7 +147,8 @@ class StreamingTest extends GatewayTestBase {
 
   @Test
   void noRetryAfterTheFirstByteTheStreamEndsWithAnErrorEventAndNoDone() {
-    FakeOpenAi broken = fake().breakAfter(2);
+    // the delay lets the two events reach the client before the upstream breaks
+    FakeOpenAi broken = fake().breakAfter(2).chunkDelay(50);
     FakeOpenAi good = fake();
     JsonObject brokenFirst = instance("broken", broken, 5).put("weight", 100);
     gateway(onePool(brokenFirst, instance("good", good, 5)));
@@ -168,6 +169,42 @@ class StreamingTest extends GatewayTestBase {
     assertFalse(reply.text().contains("[DONE]"), "never a fake [DONE]");
     assertEquals(1, broken.requests());
     assertEquals(0, good.requests(), "no retry once bytes reached the client");
+  }
+
+  @Test
+  void streamBreakingRightAfterItsHeadersIsRetriedOnAnotherInstance() {
+    FakeOpenAi broken = fake().breakAfter(0);
+    FakeOpenAi good = fake();
+    gateway(onePool(instance("broken", broken, 5).put("weight", 100), instance("good", good, 5)));
+
+    for (int i = 0; i < 5; i++) {
+      Reply reply = await(gw.post(chat("hi " + i).put("stream", true)), Duration.ofSeconds(5));
+      assertEquals(200, reply.status());
+      assertEquals("good", reply.header("x-poolgate-instance"), "nothing reached the client: retried");
+      assertTrue(reply.text().endsWith("data: [DONE]\n\n"), reply.text());
+    }
+  }
+
+  @Test
+  void aStreamBreakingAtAnyMomentNeverHangsTheClient() {
+    FakeOpenAi broken = fake();
+    FakeOpenAi good = fake();
+    JsonObject cfg = onePool(instance("broken", broken, 5).put("weight", 100), instance("good", good, 5));
+    // keep the broken instance healthy so that every request tries it first
+    cfg.getJsonObject("health").put("degrade_after", 1000).put("unhealthy_after", 1000);
+    gateway(cfg);
+
+    for (int i = 0; i < 30; i++) {
+      broken.breakAfter(1 + i % 3);
+      Reply reply = await(gw.post(chat("hi " + i).put("stream", true)), Duration.ofSeconds(3));
+      assertEquals(200, reply.status());
+      if ("good".equals(reply.header("x-poolgate-instance"))) {
+        assertTrue(reply.text().endsWith("data: [DONE]\n\n"), "retried before the first byte: " + reply.text());
+      } else {
+        assertFalse(reply.text().contains("[DONE]"), reply.text());
+        assertTrue(reply.text().contains("\"upstream_error\""), "ends with an error event: " + reply.text());
+      }
+    }
   }
 
   /** The SSE events of a body, each without its blank-line terminator. */

@@ -172,6 +172,15 @@ class SseRelayTest {
     assertEquals(boom, failure);
   }
 
+  @Test
+  void aFailureBeforeAnyoneListensIsHeldForTheListener() {
+    SseRelay relay = new SseRelay(source, usage, true, "i1");
+    RuntimeException boom = new RuntimeException("connection closed while the reply was on its way");
+    source.fail(boom);
+    relay.exceptionHandler(e -> failure = e);
+    assertEquals(boom, failure, "not lost");
+  }
+
   /** A source the test pushes into. */
   private static final class PushStream implements ReadStream<Buffer> {
     Handler<Buffer> handler;

@@ -41,6 +41,8 @@ final class Exchange {
   private final Set<String> excluded = new HashSet<>();
   private final AtomicReference<Lease> lease = new AtomicReference<>();
   private final Promise<Served> done = Promise.promise();
+  /** Completed when the client goes away: aborts the upstream call in progress. */
+  private final Promise<Void> abandoned = Promise.promise();
   private int poolIndex;
   private int attemptsInPool;
   private int attempts;
@@ -120,7 +122,8 @@ final class Exchange {
     }
     attempts++;
     attemptsInPool++;
-    providers.call(new ProviderCall(instance, job.endpoint(), job.body(), job.stream(), job.requestId()))
+    providers.call(new ProviderCall(instance, job.endpoint(), job.body(), job.stream(), job.requestId(),
+        abandoned.future()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             relay(instance, ar.result());
@@ -132,7 +135,8 @@ final class Exchange {
   }
 
   private void callFailed(InstanceConfig instance, UpstreamException failure) {
-    release(failure.outcome(), failure.getMessage());
+    // a call aborted because the client left says nothing about the instance
+    release(sink.closed() ? Outcome.NEUTRAL : failure.outcome(), failure.getMessage());
     if (sink.closed()) {
       cancelled();
     } else if (failure.passThrough()) {
@@ -213,6 +217,7 @@ final class Exchange {
   }
 
   private void clientGone() {
+    abandoned.tryComplete();
     String ticket = pendingTicket;
     if (ticket != null) {
       scheduler.cancel(pool(), ticket);

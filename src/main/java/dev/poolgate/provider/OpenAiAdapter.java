@@ -56,9 +56,13 @@ public final class OpenAiAdapter implements ProviderAdapter {
     authorize(options, inst);
     return client.request(options)
         .recover(e -> Future.failedFuture(classify(inst, e)))
-        .compose(req -> req.send(body)
-            .recover(e -> Future.failedFuture(classify(inst, e)))
-            .compose(resp -> answer(call, req, resp)));
+        .compose(req -> {
+          // the client went away before the answer was handed over: stop the upstream now
+          call.abandoned().onComplete(v -> req.reset());
+          return req.send(body)
+              .recover(e -> Future.failedFuture(classify(inst, e)))
+              .compose(resp -> answer(call, req, resp));
+        });
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.poolgate.provider;
 
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -28,12 +30,17 @@ public final class SseRelay implements ReadStream<Buffer> {
   private Handler<Buffer> dataHandler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
+  /** A source failure that came before anyone listened (the reply was still on its way to the pipe). */
+  private Throwable pendingFailure;
+  private Context pendingContext;
 
   public SseRelay(ReadStream<Buffer> source, Usage usage, boolean keepUsageChunk, String instance) {
     this.source = source;
     this.usage = usage;
     this.keepUsageChunk = keepUsageChunk;
     this.instance = instance;
+    // listen from the start: a paused HTTP response does not queue its exception, it drops it
+    source.exceptionHandler(this::onFailure);
   }
 
   @Override
@@ -52,9 +59,38 @@ public final class SseRelay implements ReadStream<Buffer> {
 
   @Override
   public SseRelay exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    source.exceptionHandler(handler);
+    Throwable pending;
+    Context context;
+    synchronized (this) {
+      this.exceptionHandler = handler;
+      pending = handler == null ? null : pendingFailure;
+      context = pendingContext;
+      if (pending != null) {
+        pendingFailure = null;
+      }
+    }
+    if (pending != null) {
+      // later, on the source's context, so the listener finishes setting up first
+      if (context != null) {
+        context.runOnContext(v -> handler.handle(pending));
+      } else {
+        handler.handle(pending);
+      }
+    }
     return this;
+  }
+
+  private void onFailure(Throwable failure) {
+    Handler<Throwable> handler;
+    synchronized (this) {
+      handler = exceptionHandler;
+      if (handler == null) {
+        pendingFailure = failure;
+        pendingContext = Vertx.currentContext();
+        return;
+      }
+    }
+    handler.handle(failure);
   }
 
   @Override
@@ -148,9 +184,7 @@ public final class SseRelay implements ReadStream<Buffer> {
 
   private void fail(String why) {
     source.handler(null);
-    if (exceptionHandler != null) {
-      exceptionHandler.handle(UpstreamException.malformed(instance, why));
-    }
+    onFailure(UpstreamException.malformed(instance, why));
   }
 
   /** End (exclusive) of the last complete event in data, or -1. */

@@ -1,0 +1,181 @@
+package dev.poolgate.config;
+
+import dev.poolgate.testing.Await;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The example config parses; every kind of bad config fails with one message naming the key. */
+@ExtendWith(VertxExtension.class)
+class ConfigTest {
+  private static final String UNSET = "POOLGATE_TEST_SURELY_UNSET_VARIABLE";
+
+  /** A small valid config to break in one place per test. */
+  private static JsonObject valid() {
+    return new JsonObject()
+        .put("server", new JsonObject().put("port", 9999))
+        .put("pools", new JsonObject()
+            .put("large", new JsonObject()
+                .put("fallback", "small")
+                .put("instances", new JsonArray()
+                    .add(new JsonObject().put("id", "l1").put("provider", "openai")
+                        .put("base_url", "http://127.0.0.1:1/v1/").put("model", "m").put("max_concurrency", 2))
+                    .add(new JsonObject().put("id", "l2").put("provider", "mock").put("max_concurrency", 1))))
+            .put("small", new JsonObject()
+                .put("instances", new JsonArray()
+                    .add(new JsonObject().put("id", "s1").put("provider", "mock").put("max_concurrency", 3)))))
+        .put("models", new JsonObject().put("gpt-4o", "large"));
+  }
+
+  private static JsonObject instance0(JsonObject cfg) {
+    return cfg.getJsonObject("pools").getJsonObject("large").getJsonArray("instances").getJsonObject(0);
+  }
+
+  private static void assertRejected(String key, Consumer<JsonObject> breakIt) {
+    JsonObject cfg = valid();
+    breakIt.accept(cfg);
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(cfg));
+    assertTrue(e.getMessage().startsWith(key + ": "), "message names " + key + ": " + e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), "one message: " + e.getMessage());
+  }
+
+  @Test
+  void theExampleConfigParses(Vertx vertx) {
+    GatewayConfig cfg = Await.await(new ConfigLoader(vertx, "conf/config.yaml", 60_000).load());
+
+    assertEquals(List.of("large", "small"), List.copyOf(cfg.pools().keySet()));
+    assertEquals("large", cfg.models().get("gpt-4o"));
+    assertEquals("small", cfg.models().get("gpt-4o-mini"));
+    assertEquals(List.of("large", "small"), cfg.fallbackChain("large"));
+    InstanceConfig a = cfg.instances().get("large-a");
+    assertEquals(4, a.maxConcurrency());
+    assertEquals(2, a.weight());
+    assertEquals("mock", a.provider());
+    assertEquals(8, cfg.instances().get("small-a").maxConcurrency());
+    assertEquals(3, cfg.instances().size());
+    assertEquals(4, cfg.health().policy().unhealthyAfter());
+    assertEquals(3, cfg.retry().maxAttempts());
+    assertEquals(1000, cfg.pools().get("large").queue().maxSize());
+    assertEquals(3, cfg.poolSpecs().stream().mapToInt(p -> p.instances().size()).sum());
+  }
+
+  @Test
+  void defaultsAndNormalisation() {
+    GatewayConfig cfg = ConfigLoader.parse(valid());
+    InstanceConfig l1 = cfg.instances().get("l1");
+    assertEquals("http://127.0.0.1:1/v1", l1.baseUrl(), "trailing slash stripped");
+    assertEquals(InstanceConfig.DEFAULT_WEIGHT, l1.weight());
+    assertEquals("small", cfg.models().get("small"), "pool names are model names too");
+    assertEquals(QueueConfig.DEFAULT, cfg.pools().get("small").queue());
+    assertNull(cfg.pools().get("small").fallback());
+    assertEquals(List.of("small"), cfg.fallbackChain("small"));
+  }
+
+  @Test
+  void environmentVariablesAreSubstituted() {
+    JsonObject cfg = valid();
+    instance0(cfg).put("api_key", "${OPENAI_KEY}").put("max_concurrency", "${CAP:-7}");
+    GatewayConfig parsed = GatewayConfig.fromJson(EnvSubstitution.apply(cfg, Map.of("OPENAI_KEY", "sk-abc")));
+    assertEquals("sk-abc", parsed.instances().get("l1").apiKey());
+    assertEquals(7, parsed.instances().get("l1").maxConcurrency(), "default used, number read from a string");
+  }
+
+  @Test
+  void missingEnvironmentVariable() {
+    assertRejected("pools.large.instances[0].api_key", c -> instance0(c).put("api_key", "${" + UNSET + "}"));
+    JsonObject cfg = valid();
+    instance0(cfg).put("api_key", "${" + UNSET + "}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(cfg));
+    assertTrue(e.getMessage().contains(UNSET), "names the variable: " + e.getMessage());
+  }
+
+  @Test
+  void unknownProvider() {
+    assertRejected("pools.large.instances[0].provider", c -> instance0(c).put("provider", "anthropic"));
+  }
+
+  @Test
+  void missingFields() {
+    assertRejected("pools.large.instances[0].max_concurrency", c -> instance0(c).remove("max_concurrency"));
+    assertRejected("pools.large.instances[0].model", c -> instance0(c).remove("model"));
+    assertRejected("pools.large.instances[0].base_url", c -> instance0(c).remove("base_url"));
+    assertRejected("pools.large.instances[0].id", c -> instance0(c).remove("id"));
+    assertRejected("pools.large.instances[0].provider", c -> instance0(c).remove("provider"));
+    assertRejected("pools", c -> c.put("pools", new JsonObject()));
+    assertRejected("pools.small.instances", c -> c.getJsonObject("pools").getJsonObject("small")
+        .put("instances", new JsonArray()));
+  }
+
+  @Test
+  void duplicateInstanceId() {
+    assertRejected("pools.small.instances[0].id", c -> c.getJsonObject("pools").getJsonObject("small")
+        .getJsonArray("instances").getJsonObject(0).put("id", "l1"));
+  }
+
+  @Test
+  void capBelowOne() {
+    assertRejected("pools.large.instances[0].max_concurrency", c -> instance0(c).put("max_concurrency", 0));
+    assertRejected("pools.large.instances[0].max_concurrency", c -> instance0(c).put("max_concurrency", -3));
+    assertRejected("pools.large.instances[0].max_concurrency", c -> instance0(c).put("max_concurrency", "lots"));
+    assertRejected("pools.large.instances[0].weight", c -> instance0(c).put("weight", 0));
+  }
+
+  @Test
+  void unknownPoolInModelsOrFallback() {
+    assertRejected("models.gpt-4o", c -> c.getJsonObject("models").put("gpt-4o", "huge"));
+    assertRejected("pools.large.fallback", c -> c.getJsonObject("pools").getJsonObject("large")
+        .put("fallback", "nowhere"));
+    assertRejected("pools.large.fallback", c -> c.getJsonObject("pools").getJsonObject("large")
+        .put("fallback", "large"));
+  }
+
+  @Test
+  void unknownKeysAndWrongTypes() {
+    assertRejected("pools.large.instances[0].max_concurency", c -> instance0(c).put("max_concurency", 2));
+    assertRejected("serv", c -> c.put("serv", new JsonObject()));
+    assertRejected("server.port", c -> c.getJsonObject("server").put("port", 70_000));
+    assertRejected("pools.large.instances[0].base_url", c -> instance0(c).put("base_url", "ftp://x"));
+    assertRejected("pools.large.instances[1]", c -> c.getJsonObject("pools").getJsonObject("large")
+        .getJsonArray("instances").set(1, "not a mapping"));
+    assertRejected("health.unhealthy_after", c -> c.put("health", new JsonObject()
+        .put("degrade_after", 3).put("unhealthy_after", 2)));
+    assertRejected("retry.max_attempts", c -> c.put("retry", new JsonObject().put("max_attempts", 0)));
+  }
+
+  @Test
+  void aBadYamlFileFailsToLoad(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, """
+        pools:
+          large:
+            instances:
+              - id: a
+                provider: mock
+                max_concurrency: 0
+        """);
+    Throwable t = Await.awaitFailure(new ConfigLoader(vertx, file.toString(), 60_000).load());
+    assertInstanceOf(ConfigException.class, t);
+    assertTrue(t.getMessage().startsWith("pools.large.instances[0].max_concurrency: "), t.getMessage());
+
+    ConfigException missing = assertThrows(ConfigException.class,
+        () -> new ConfigLoader(vertx, dir.resolve("nope.yaml").toString(), 60_000));
+    assertTrue(missing.getMessage().startsWith("config file: "));
+  }
+}

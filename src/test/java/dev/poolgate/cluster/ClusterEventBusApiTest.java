@@ -38,6 +38,22 @@ class ClusterEventBusApiTest {
     members = TestCluster.start(2);
     gateway = await(ClusterNode.start(members.get(0), config(), LedgerOptions.DEFAULT));
     app = members.get(1).vertx();
+    awaitHandlerVisible(100);
+  }
+
+  /** The gateway's consumer registration reaches the other member asynchronously: wait for it. */
+  private static void awaitHandlerVisible(int tries) {
+    for (int i = 0; ; i++) {
+      try {
+        await(new PoolgateBusClient(app).chat(request()));
+        return;
+      } catch (RuntimeException e) {
+        if (i >= tries) {
+          throw e;
+        }
+        await(app.timer(50));
+      }
+    }
   }
 
   @AfterAll

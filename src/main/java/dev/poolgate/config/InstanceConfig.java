@@ -13,45 +13,49 @@ import java.util.Set;
  * @param params   defaults merged under the client's request fields
  * @param override values forced over the client's request fields
  * @param headers  extra headers sent upstream
+ * @param adapter  the adapter that speaks for the provider ({@link ProviderCatalog})
+ * @param settings the provider-specific keys, checked by the {@link ProviderCatalog}
  */
-public record InstanceConfig(String id, String pool, String provider, String baseUrl, String apiKey, String model,
-                             int maxConcurrency, int weight, long timeoutMs, long connectTimeoutMs,
+public record InstanceConfig(String id, String pool, String provider, String adapter, String baseUrl, String apiKey,
+                             String model, int maxConcurrency, int weight, long timeoutMs, long connectTimeoutMs,
                              String probePath, Map<String, String> headers, JsonObject params,
-                             JsonObject override, MockOptions mock) {
-
-  public static final Set<String> PROVIDERS = Set.of("openai", "mock");
+                             JsonObject override, JsonObject settings) {
   public static final int DEFAULT_WEIGHT = 1;
   public static final long DEFAULT_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
   private static final Set<String> KEYS = Set.of("id", "provider", "base_url", "api_key", "model",
       "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "probe_path", "headers", "params",
-      "override", "mock");
+      "override");
 
   static InstanceConfig from(Fields f, String pool) {
-    f.only(KEYS);
     String id = f.string("id");
-    String provider = f.string("provider");
-    if (!PROVIDERS.contains(provider)) {
-      throw new ConfigException(f.key("provider"), "unknown provider '" + provider + "' (known: "
-          + String.join(", ", new java.util.TreeSet<>(PROVIDERS)) + ")");
-    }
-    boolean mock = provider.equals("mock");
-    String baseUrl = mock ? f.string("base_url", "mock://" + id) : f.string("base_url");
+    ProviderCatalog.Kind kind = ProviderCatalog.kind(f.string("provider"), f.key("provider"));
+    Set<String> known = new java.util.HashSet<>(KEYS);
+    known.addAll(kind.settings());
+    f.only(known);
+    boolean mock = kind.adapter().equals("mock");
+    String baseUrl = mock ? f.string("base_url", "mock://" + id)
+        : kind.defaultBaseUrl() != null ? f.string("base_url", kind.defaultBaseUrl()) : f.string("base_url");
     if (!mock && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
       throw new ConfigException(f.key("base_url"), "must start with http:// or https://, got '" + baseUrl + "'");
     }
     Map<String, String> headers = new LinkedHashMap<>();
     f.objectOrEmpty("headers").forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-    return new InstanceConfig(id, pool, provider, stripSlash(baseUrl), f.string("api_key", null),
-        mock ? f.string("model", id) : f.string("model"),
+    return new InstanceConfig(id, pool, kind.name(), kind.adapter(), stripSlash(baseUrl), f.string("api_key", null),
+        kind.modelRequired() ? f.string("model") : f.string("model", id),
         f.integer("max_concurrency", 0, 1, 1_000_000),
         f.integer("weight", DEFAULT_WEIGHT, 1, 1_000_000),
         f.number("timeout_ms", DEFAULT_TIMEOUT_MS, 1, 3_600_000),
         f.number("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
         f.string("probe_path", "/models"),
         Map.copyOf(headers), f.objectOrEmpty("params"), f.objectOrEmpty("override"),
-        MockOptions.from(f.object("mock")));
+        ProviderCatalog.settings(kind, f));
+  }
+
+  /** The mock provider's behaviour (defaults for any other provider). */
+  public MockOptions mock() {
+    return MockOptions.from(new Fields(settings.getJsonObject("mock"), "mock"));
   }
 
   /** Validates that a required cap is present (0 is the "absent" sentinel of the reader). */

@@ -59,10 +59,10 @@ public final class ProviderVerticle extends VerticleBase {
   }
 
   private ProviderAdapter adapter(InstanceConfig instance) {
-    ProviderAdapter adapter = adapters.get(instance.provider());
+    ProviderAdapter adapter = adapters.get(instance.adapter());
     if (adapter == null) {
       // config validation rejects unknown providers; reaching here is a bug
-      throw new IllegalStateException("no adapter for provider " + instance.provider());
+      throw new IllegalStateException("no adapter " + instance.adapter() + " for provider " + instance.provider());
     }
     return adapter;
   }

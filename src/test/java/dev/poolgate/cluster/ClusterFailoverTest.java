@@ -1,5 +1,7 @@
 package dev.poolgate.cluster;
 
+import dev.poolgate.testing.FakeOpenAi;
+
 import com.hazelcast.partition.Partition;
 import dev.poolgate.ledger.LedgerOptions;
 import dev.poolgate.scheduling.PoolSnapshot;
@@ -36,8 +38,8 @@ class ClusterFailoverTest {
   @BeforeEach
   void start() {
     client = Vertx.vertx();
-    upstream = new FakeOpenAi(client, 300);
-    int upstreamPort = await(upstream.start());
+    upstream = await(FakeOpenAi.start(client)).latency(300);
+    int upstreamPort = upstream.port();
     members = TestCluster.start(3);
     for (ClusterNode.Member m : members) {
       int port = TestCluster.freePort();

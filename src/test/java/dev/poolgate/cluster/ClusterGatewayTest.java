@@ -1,5 +1,7 @@
 package dev.poolgate.cluster;
 
+import dev.poolgate.testing.FakeOpenAi;
+
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.ledger.LedgerOptions;
@@ -46,8 +48,8 @@ class ClusterGatewayTest {
   @BeforeAll
   static void start() {
     client = Vertx.vertx();
-    upstream = new FakeOpenAi(client, 300);
-    upstreamPort = await(upstream.start());
+    upstream = await(FakeOpenAi.start(client)).latency(300);
+    upstreamPort = upstream.port();
     members = TestCluster.start(3);
     for (ClusterNode.Member m : members) {
       int port = TestCluster.freePort();
@@ -87,7 +89,7 @@ class ClusterGatewayTest {
   @Test
   void globalCapHoldsAcrossNodes() {
     WebClient web = WebClient.create(client, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(60));
-    upstream.resetMax();
+    upstream.clearRecords();
     List<Future<HttpResponse<Buffer>>> replies = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       replies.add(chat(web, httpPorts.get(i % 3)));
@@ -96,7 +98,7 @@ class ClusterGatewayTest {
     for (Future<HttpResponse<Buffer>> r : replies) {
       assertTrue(r.succeeded(), "request failed: " + r.cause());
       assertEquals(200, r.result().statusCode(), r.result().bodyAsString());
-      assertEquals("hello", r.result().bodyAsJsonObject().getJsonArray("choices").getJsonObject(0)
+      assertEquals("Hello from the fake.", r.result().bodyAsJsonObject().getJsonArray("choices").getJsonObject(0)
           .getJsonObject("message").getString("content"));
     }
     assertTrue(upstream.maxInFlight() <= CAP, "upstream saw " + upstream.maxInFlight() + " requests at once");

@@ -33,6 +33,8 @@ public final class ClusterConfig {
       "POOLGATE_HZ_MAX_NO_HEARTBEAT_SECONDS", "5",
       "POOLGATE_HZ_JOIN_WAIT_SECONDS", "1",
       "POOLGATE_HZ_OP_TIMEOUT_MS", "5000",
+      // only k8s/cluster.xml uses it: DNS name of the headless service listing the members
+      "POOLGATE_HZ_SERVICE_DNS", "poolgate-hz.default.svc.cluster.local",
       MIN_CLUSTER_SIZE, "1");
 
   private ClusterConfig() {

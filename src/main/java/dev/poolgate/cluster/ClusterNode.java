@@ -8,6 +8,8 @@ import dev.poolgate.ledger.HazelcastSlotLedger;
 import dev.poolgate.ledger.LedgerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+  /** Host this node's clustered event bus binds and advertises. */
+  public static final String EVENTBUS_HOST = "POOLGATE_EVENTBUS_HOST";
+  /** Port of the clustered event bus (0: any free port). */
+  public static final String EVENTBUS_PORT = "POOLGATE_EVENTBUS_PORT";
 
   private final Vertx vertx;
   private final HazelcastInstance hz;
@@ -37,8 +43,27 @@ public final class ClusterNode {
   /** Starts a Hazelcast member with the given config and a clustered Vert.x on it. */
   public static Future<Member> join(Config hazelcastConfig) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig);
-    return Vertx.builder().withClusterManager(manager).buildClustered()
+    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+        .setHost(eventBusHost(hazelcastConfig))
+        .setPort(Integer.parseInt(setting(EVENTBUS_PORT, "0"))));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
         .map(vertx -> new Member(vertx, manager.getHazelcastInstance()));
+  }
+
+  /**
+   * The address other members reach this node's event bus on (grant notices, the chat API):
+   * {@value #EVENTBUS_HOST} if set (in Kubernetes: the pod IP), else the interface Hazelcast binds.
+   */
+  private static String eventBusHost(Config config) {
+    var interfaces = config.getNetworkConfig().getInterfaces();
+    String fallback = interfaces.isEnabled() && !interfaces.getInterfaces().isEmpty()
+        ? interfaces.getInterfaces().iterator().next() : "127.0.0.1";
+    return setting(EVENTBUS_HOST, fallback);
+  }
+
+  private static String setting(String name, String fallback) {
+    String value = System.getProperty(name, System.getenv(name));
+    return value == null || value.isBlank() ? fallback : value.trim();
   }
 
   /**

@@ -35,6 +35,10 @@ public final class IngressVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngressVerticle.class);
   public static final String X_REQUEST_ID = "x-request-id";
   public static final String X_PRIORITY = "x-priority";
+  /** Liveness: 200 while the process serves HTTP. */
+  public static final String LIVENESS_PATH = "/health";
+  /** Readiness: 200 once started, 503 while starting or draining. */
+  public static final String READINESS_PATH = "/health/ready";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String REQUEST_ID_KEY = "poolgate.requestId";
 
@@ -85,8 +89,8 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/v1/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
     router.post("/api/v1/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
     router.get("/v1/models").handler(this::models);
-    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
-    router.get("/health/ready").handler(this::ready);
+    router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get(READINESS_PATH).handler(this::ready);
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::failure);

@@ -8,7 +8,7 @@ SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
 N ?= 3
 
-.PHONY: run run-cluster cluster test package bench clean
+.PHONY: run run-cluster cluster test package install bench clean
 
 run: $(JAR)
 	java -jar $(JAR) -c $(CONFIG)
@@ -28,6 +28,9 @@ $(JAR): $(SOURCES) cluster.xml
 	$(MVN) -DskipTests package
 
 package: $(JAR)
+
+install:
+	$(MVN) -DskipTests install
 
 test:
 	mvn -B test

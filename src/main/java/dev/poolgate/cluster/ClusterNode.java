@@ -71,15 +71,29 @@ public final class ClusterNode {
    * shared ledger and probes only the instances assigned to this member.
    */
   public static Future<ClusterNode> start(Member member, GatewayConfig config, LedgerOptions options) {
+    return start(member, config, options, true);
+  }
+
+  /** As {@link #start(Member, GatewayConfig, LedgerOptions)}; {@code http} false serves no HTTP (library use). */
+  public static Future<ClusterNode> start(Member member, GatewayConfig config, LedgerOptions options, boolean http) {
     Vertx vertx = member.vertx();
     HazelcastInstance hz = member.hz();
     return ConfigFingerprint.check(vertx, hz, config)
         .compose(v -> HazelcastSlotLedger.create(vertx, hz, options))
-        .compose(ledger -> Gateway.start(vertx, config, ledger, new ProbeAssignment(hz.getCluster()), true)
+        .compose(ledger -> Gateway.start(vertx, config, ledger, new ProbeAssignment(hz.getCluster()), http)
             .map(gw -> {
               log.info("cluster node {} ready, {} members", ledger.nodeId(), hz.getCluster().getMembers().size());
               return new ClusterNode(vertx, hz, ledger, gw);
             }));
+  }
+
+  /** The Hazelcast member under a clustered Vert.x, or null if it is not clustered with Hazelcast. */
+  public static HazelcastInstance hazelcastOf(Vertx vertx) {
+    if (vertx instanceof io.vertx.core.internal.VertxInternal internal
+        && internal.clusterManager() instanceof HazelcastClusterManager manager) {
+      return manager.getHazelcastInstance();
+    }
+    return null;
   }
 
   public Vertx vertx() {

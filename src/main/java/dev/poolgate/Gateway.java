@@ -2,6 +2,8 @@ package dev.poolgate;
 
 import dev.poolgate.api.ChatBusVerticle;
 import dev.poolgate.bus.Bus;
+import dev.poolgate.cache.LocalResponseCache;
+import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.health.HealthVerticle;
 import dev.poolgate.http.IngressVerticle;
@@ -38,13 +40,14 @@ public final class Gateway {
   public static final int DEFAULT_INSTANCES = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
 
   private final Vertx vertx;
-  private final NodeState node = new NodeState();
+  private final NodeState node;
   private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
   private volatile GatewayConfig config;
 
-  private Gateway(Vertx vertx, GatewayConfig config) {
+  private Gateway(Vertx vertx, GatewayConfig config, ResponseCache cache) {
     this.vertx = vertx;
     this.config = config;
+    this.node = new NodeState(cache);
   }
 
   /** Starts a standalone node: the ledger in memory. */
@@ -60,10 +63,16 @@ public final class Gateway {
    */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, SlotLedger ledger, Predicate<String> probes,
                                       boolean http) {
+    return start(vertx, config, ledger, new LocalResponseCache(), probes, http);
+  }
+
+  /** As above, with the response cache to use (the cluster's in cluster mode). */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, SlotLedger ledger, ResponseCache cache,
+                                      Predicate<String> probes, boolean http) {
     Bus.registerCodecs(vertx, List.of(SlotRequest.class, Lease.class, Notes.Release.class, Notes.Cancel.class,
         Notes.Probe.class, Notes.View.class, ProviderCall.class, CallResult.class, GatewayConfig.class,
         ProviderVerticle.ProbeRequest.class));
-    Gateway gw = new Gateway(vertx, config);
+    Gateway gw = new Gateway(vertx, config, cache);
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
     Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
         .compose(v -> gw.deploy(ProviderVerticle::new, instances))

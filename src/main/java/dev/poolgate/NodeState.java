@@ -1,13 +1,27 @@
 package dev.poolgate;
 
+import dev.poolgate.cache.ResponseCache;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every verticle of a node may ask about the node: ready for traffic, draining, in flight. */
+/**
+ * What every verticle of a node may ask about the node: ready for traffic, draining, in flight,
+ * and the node's response cache.
+ */
 public final class NodeState {
+  private final ResponseCache cache;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
+
+  public NodeState(ResponseCache cache) {
+    this.cache = cache;
+  }
+
+  public ResponseCache cache() {
+    return cache;
+  }
 
   public boolean ready() {
     return ready.get() && !draining.get();

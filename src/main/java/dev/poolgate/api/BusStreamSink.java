@@ -33,7 +33,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   private final EventBus bus;
   private final String to;
   private final long stallTimeoutMs;
-  private final SseSplitter splitter = new SseSplitter();
+  private final SseEvents splitter = new SseEvents();
   private final ArrayDeque<String> pending = new ArrayDeque<>();
   private MessageConsumer<JsonObject> control;
   private long credit;

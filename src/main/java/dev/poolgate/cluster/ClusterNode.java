@@ -7,6 +7,7 @@ import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.ledger.HazelcastSlotLedger;
 import dev.poolgate.ledger.LedgerOptions;
 import io.vertx.core.Future;
+import dev.poolgate.cache.HazelcastResponseCache;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -80,7 +81,8 @@ public final class ClusterNode {
     HazelcastInstance hz = member.hz();
     return ConfigFingerprint.check(vertx, hz, config)
         .compose(v -> HazelcastSlotLedger.create(vertx, hz, options))
-        .compose(ledger -> Gateway.start(vertx, config, ledger, new ProbeAssignment(hz.getCluster()), http)
+        .compose(ledger -> Gateway.start(vertx, config, ledger, new HazelcastResponseCache(vertx, hz),
+            new ProbeAssignment(hz.getCluster()), http)
             .map(gw -> {
               log.info("cluster node {} ready, {} members", ledger.nodeId(), hz.getCluster().getMembers().size());
               return new ClusterNode(vertx, hz, ledger, gw);

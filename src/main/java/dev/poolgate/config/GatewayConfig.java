@@ -17,9 +17,11 @@ import java.util.Set;
  *
  * @param models    client-facing model names and aliases → pool (pool names are always valid too)
  * @param instances every instance of every pool, by id
+ * @param modelCaches response caches set on a model ({@code models.NAME.cache}), overriding its pool's
  */
 public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, Map<String, String> models,
-                            HealthConfig health, RetryConfig retry, Map<String, InstanceConfig> instances) {
+                            HealthConfig health, RetryConfig retry, Map<String, InstanceConfig> instances,
+                            Map<String, CacheConfig> modelCaches) {
 
   private static final Set<String> KEYS = Set.of("server", "pools", "models", "health", "retry");
 
@@ -53,9 +55,21 @@ public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, 
       }
     });
     Map<String, String> models = new LinkedHashMap<>();
+    Map<String, CacheConfig> modelCaches = new LinkedHashMap<>();
     Fields modelsJson = root.object("models");
     for (String model : modelsJson.raw().fieldNames()) {
-      String pool = modelsJson.string(model);
+      String pool;
+      if (modelsJson.raw().getValue(model) instanceof JsonObject) {
+        // long form: { pool: NAME, cache: {...} }
+        Fields entry = modelsJson.object(model).only(Set.of("pool", "cache"));
+        pool = entry.string("pool");
+        CacheConfig cache = CacheConfig.optional(entry);
+        if (cache != null) {
+          modelCaches.put(model, cache);
+        }
+      } else {
+        pool = modelsJson.string(model);
+      }
       if (!pools.containsKey(pool)) {
         throw new ConfigException("models." + model, "unknown pool '" + pool + "'");
       }
@@ -64,13 +78,19 @@ public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, 
     pools.keySet().forEach(p -> models.putIfAbsent(p, p));
     return new GatewayConfig(ServerConfig.from(root.object("server")), Collections.unmodifiableMap(pools),
         Collections.unmodifiableMap(models), HealthConfig.from(root.object("health")),
-        RetryConfig.from(root.object("retry")), instancesOf(pools));
+        RetryConfig.from(root.object("retry")), instancesOf(pools), Collections.unmodifiableMap(modelCaches));
   }
 
   private static Map<String, InstanceConfig> instancesOf(Map<String, PoolConfig> pools) {
     Map<String, InstanceConfig> all = new LinkedHashMap<>();
     pools.values().forEach(p -> p.instances().forEach(i -> all.put(i.id(), i)));
     return Collections.unmodifiableMap(all);
+  }
+
+  /** The response cache for a request of this model in this pool: the model's, else the pool's, else null. */
+  public CacheConfig cacheFor(String model, String pool) {
+    CacheConfig byModel = modelCaches.get(model);
+    return byModel != null ? byModel : pools.get(pool).cache();
   }
 
   /** What the ledger needs: one spec per pool. */

@@ -6,11 +6,16 @@ import dev.poolgate.scheduling.PoolSpec;
 import java.util.List;
 import java.util.Set;
 
-/** A group of interchangeable instances with one queue, and where to go when it fails. */
-public record PoolConfig(String name, String fallback, QueueConfig queue, List<InstanceConfig> instances) {
+/**
+ * A group of interchangeable instances with one queue, and where to go when it fails.
+ *
+ * @param cache the pool's response cache, or null
+ */
+public record PoolConfig(String name, String fallback, QueueConfig queue, List<InstanceConfig> instances,
+                         CacheConfig cache) {
 
   static PoolConfig from(Fields f, String name) {
-    f.only(Set.of("fallback", "queue", "instances"));
+    f.only(Set.of("fallback", "queue", "instances", "cache"));
     var list = f.array("instances");
     if (list.isEmpty()) {
       throw new ConfigException(f.key("instances"), "a pool needs at least one instance");
@@ -26,7 +31,8 @@ public record PoolConfig(String name, String fallback, QueueConfig queue, List<I
       InstanceConfig.requireCap(inst);
       instances.add(InstanceConfig.from(inst, name));
     }
-    return new PoolConfig(name, f.string("fallback", null), QueueConfig.from(f.object("queue")), List.copyOf(instances));
+    return new PoolConfig(name, f.string("fallback", null), QueueConfig.from(f.object("queue")), List.copyOf(instances),
+        CacheConfig.optional(f));
   }
 
   public PoolSpec spec(HealthPolicy policy) {

@@ -1,29 +1,52 @@
 package dev.poolgate.dispatch;
 
+import dev.poolgate.cache.CacheKey;
+import dev.poolgate.cache.CachingSink;
+import dev.poolgate.cache.CompletionReplay;
+import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.config.CacheConfig;
 import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.provider.ChunkStream;
 import dev.poolgate.provider.ProviderClient;
+import dev.poolgate.provider.RequestRewriter;
+import dev.poolgate.provider.UpstreamReply;
 import dev.poolgate.scheduler.SchedulerClient;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Runs requests through the gateway: a slot from the scheduler, a call through the providers,
- * retries on other instances and then the fallback pools, and the answer piped to its sink. The
- * same path serves HTTP, the event-bus API and the library.
+ * Runs requests through the gateway: the response cache first (where configured), then a slot
+ * from the scheduler, a call through the providers, retries on other instances and then the
+ * fallback pools, and the answer piped to its sink. The same path serves HTTP, the event-bus API
+ * and the library.
  */
 public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  public static final String X_POOLGATE_CACHE = "x-poolgate-cache";
+  /** The instance named in answers served from the cache (no instance was used). */
+  public static final String CACHE_INSTANCE = "cache";
+
   private final Vertx vertx;
   private final SchedulerClient scheduler;
   private final ProviderClient providers;
   private final Supplier<GatewayConfig> config;
+  private final ResponseCache cache;
 
-  public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config) {
+  public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache) {
     this.vertx = vertx;
     this.scheduler = new SchedulerClient(vertx);
     this.providers = new ProviderClient(vertx);
     this.config = config;
+    this.cache = cache;
   }
 
   /**
@@ -31,6 +54,57 @@ public final class Dispatcher {
    * to the client); every slot taken on the way has been released by then.
    */
   public Future<Served> dispatch(Job job, ReplySink sink) {
-    return new Exchange(vertx, scheduler, providers, config.get(), job, sink).run();
+    return dispatch(job, sink, false);
+  }
+
+  /** @param bypassCache the client said {@code Cache-Control: no-cache}: never answer from the cache */
+  public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache) {
+    GatewayConfig cfg = config.get();
+    CacheConfig cacheConfig = cfg.cacheFor(job.model(), job.pool());
+    if (cacheConfig == null || !CacheKey.cacheable(job.body(), cacheConfig)) {
+      return exchange(cfg, job, sink);
+    }
+    String key = CacheKey.of(job);
+    Future<JsonObject> lookup = bypassCache ? Future.succeededFuture()
+        : cache.get(job.pool(), key, cacheConfig).otherwise(e -> {
+          log.warn("response cache lookup failed, serving as a miss: {}", e.toString());
+          return null;
+        });
+    return lookup.compose(hit -> {
+      if (hit != null) {
+        return replay(job, hit, sink);
+      }
+      sink.tag(X_POOLGATE_CACHE, bypassCache ? "bypass" : "miss");
+      CachingSink caching = new CachingSink(sink);
+      return exchange(cfg, job, caching).onSuccess(served -> {
+        JsonObject completion = caching.completion();
+        if (completion != null) {
+          cache.put(job.pool(), key, completion, cacheConfig)
+              .onFailure(e -> log.warn("storing an answer in the response cache failed: {}", e.toString()));
+        }
+      });
+    });
+  }
+
+  private Future<Served> exchange(GatewayConfig cfg, Job job, ReplySink sink) {
+    return new Exchange(vertx, scheduler, providers, cfg, job, sink).run();
+  }
+
+  /** Serves a cached completion without a slot: as JSON, or replayed as a stream. */
+  private Future<Served> replay(Job job, JsonObject completion, ReplySink sink) {
+    Served served = new Served(job.requestId(), job.pool(), CACHE_INSTANCE, 0, false);
+    sink.tag(X_POOLGATE_CACHE, "hit");
+    List<Buffer> body = job.stream()
+        ? CompletionReplay.events(completion, RequestRewriter.clientWantsUsage(job.body()))
+        : List.of(completion.toBuffer());
+    ReadStream<Buffer> stream = ChunkStream.replay(vertx.getOrCreateContext(), body);
+    UpstreamReply reply = new UpstreamReply() {
+      @Override public String contentType() { return job.stream() ? "text/event-stream" : "application/json"; }
+      @Override public MultiMap headers() { return MultiMap.caseInsensitiveMultiMap(); }
+      @Override public ReadStream<Buffer> body() { return stream; }
+      @Override public dev.poolgate.provider.Usage usage() { return new dev.poolgate.provider.Usage(); }
+      @Override public void cancel() { }
+    };
+    return stream.pipeTo(sink.open(served, reply)).map(served);
   }
 }

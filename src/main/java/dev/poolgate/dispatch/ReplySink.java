@@ -34,4 +34,8 @@ public interface ReplySink {
 
   /** Sends an upstream client error (4xx) back as it came. */
   void upstreamError(Served served, int status, Buffer body);
+
+  /** Adds a piece of metadata for the client (an HTTP header; sinks without headers ignore it). */
+  default void tag(String name, String value) {
+  }
 }

@@ -85,6 +85,13 @@ final class HttpReplySink implements ReplySink {
     resp.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
   }
 
+  @Override
+  public void tag(String name, String value) {
+    if (!resp.headWritten()) {
+      resp.putHeader(name, value);
+    }
+  }
+
   private void tag(Served served) {
     resp.putHeader(X_POOLGATE_INSTANCE, served.instanceId());
     resp.putHeader(X_POOLGATE_POOL, served.pool());

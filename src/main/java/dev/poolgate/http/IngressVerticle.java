@@ -55,7 +55,7 @@ public final class IngressVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, () -> config);
+    dispatcher = new Dispatcher(vertx, () -> config, node.cache());
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
     var opts = config.server();
     this.server = vertx.createHttpServer(new HttpServerOptions()
@@ -121,8 +121,17 @@ public final class IngressVerticle extends VerticleBase {
     Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, RequestParser.json(ctx.body().buffer()),
         config.models(), ctx.request().getHeader(X_PRIORITY));
     node.requestStarted();
-    dispatcher.dispatch(job, new HttpReplySink(ctx.response()))
+    dispatcher.dispatch(job, new HttpReplySink(ctx.response()), noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
         .onComplete(ar -> node.requestEnded());
+  }
+
+  /** {@code Cache-Control: no-cache} (or no-store) asks for a fresh answer. */
+  static boolean noCache(String cacheControl) {
+    if (cacheControl == null) {
+      return false;
+    }
+    String v = cacheControl.toLowerCase();
+    return v.contains("no-cache") || v.contains("no-store");
   }
 
   private void models(RoutingContext ctx) {

@@ -11,7 +11,7 @@ import java.util.List;
  * Emits prepared chunks on a timer (the mock's stream, and a buffered answer replayed) — the first after the time to first token, then one per
  * interval — honouring pause / fetch like a network stream would. Starts paused.
  */
-final class ChunkStream implements ReadStream<Buffer> {
+public final class ChunkStream implements ReadStream<Buffer> {
   private final Context context;
   private final List<Buffer> chunks;
   private final long firstDelayMs;
@@ -24,6 +24,11 @@ final class ChunkStream implements ReadStream<Buffer> {
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
+
+  /** The buffers, one after the other, as fast as they are read (a stored answer replayed). */
+  public static ChunkStream replay(Context context, List<Buffer> chunks) {
+    return new ChunkStream(context, chunks, 0, 0);
+  }
 
   ChunkStream(Context context, List<Buffer> chunks, long firstDelayMs, long intervalMs) {
     this.context = context;

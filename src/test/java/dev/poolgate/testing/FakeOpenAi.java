@@ -237,7 +237,7 @@ public final class FakeOpenAi {
     return List.copyOf(bodies);
   }
 
-  /** The requests' Authorization headers (null when absent), in arrival order. */
+  /** The requests' Authorization headers ("null" when absent), in arrival order. */
   public List<String> authorizations() {
     return List.copyOf(authorizations);
   }
@@ -247,7 +247,7 @@ public final class FakeOpenAi {
     return List.copyOf(paths);
   }
 
-  /** The requests' {@code api-key} headers (null when absent), in arrival order. */
+  /** The requests' {@code api-key} headers ("null" when absent), in arrival order. */
   public List<String> apiKeys() {
     return List.copyOf(apiKeys);
   }
@@ -278,6 +278,11 @@ public final class FakeOpenAi {
   // ------------------------------------------------------------------ serving
 
   private void handle(HttpServerRequest req) {
+    if (req.method() == HttpMethod.POST) {
+      authorizations.add(String.valueOf(req.getHeader("authorization")));
+      paths.add(req.uri());
+      apiKeys.add(String.valueOf(req.getHeader("api-key")));
+    }
     String path = azureDeployment == null ? req.path() : azurePath(req);
     if (path == null) {
       return;
@@ -301,9 +306,6 @@ public final class FakeOpenAi {
       return;
     }
     requests.incrementAndGet();
-    authorizations.add(req.getHeader("authorization"));
-    paths.add(req.uri());
-    apiKeys.add(req.getHeader("api-key"));
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     Exchange ex = new Exchange(req);

@@ -39,6 +39,7 @@ public final class FakeGemini {
   private volatile String rawBody;
   private volatile int breakAfterEvents = -1;
   private volatile boolean endWithoutFinish;
+  private volatile long eventDelayMs;
 
   private final AtomicInteger requests = new AtomicInteger();
   private final List<JsonObject> bodies = new CopyOnWriteArrayList<>();
@@ -87,6 +88,12 @@ public final class FakeGemini {
     this.rawContentType = contentType;
     this.rawBody = body;
     this.rawStatus = status;
+    return this;
+  }
+
+  /** Waits this long after each stream event. */
+  public FakeGemini eventDelay(long ms) {
+    this.eventDelayMs = ms;
     return this;
   }
 
@@ -186,16 +193,26 @@ public final class FakeGemini {
     if (endWithoutFinish) {
       events.remove(events.size() - 1);
     }
-    HttpServerResponse resp = req.response().setStatusCode(200).setChunked(true)
-        .putHeader("content-type", "text/event-stream");
-    for (int i = 0; i < events.size(); i++) {
-      if (breakAfterEvents >= 0 && i >= breakAfterEvents) {
-        req.connection().close();
-        return;
-      }
-      resp.write("data: " + events.get(i).encode() + "\r\n\r\n");
+    req.response().setStatusCode(200).setChunked(true).putHeader("content-type", "text/event-stream");
+    write(req, events, 0, breakAfterEvents);
+  }
+
+  private void write(HttpServerRequest req, List<JsonObject> events, int next, int breakAfter) {
+    if (breakAfter >= 0 && next >= breakAfter) {
+      req.connection().close();
+      return;
     }
-    resp.end();
+    if (next == events.size()) {
+      req.response().end();
+      return;
+    }
+    req.response().write("data: " + events.get(next).encode() + "\r\n\r\n");
+    long delay = eventDelayMs;
+    if (delay > 0) {
+      vertx.setTimer(delay, id -> write(req, events, next + 1, breakAfter));
+    } else {
+      write(req, events, next + 1, breakAfter);
+    }
   }
 
   private JsonObject answer(JsonArray parts, String finish, boolean fullUsage) {

@@ -11,7 +11,6 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A Gemini SSE stream comes out as OpenAI chunks, event by event, with the source's backpressure. */
@@ -128,6 +127,5 @@ class GeminiStreamTest {
     assertEquals(2, source.fetched);
     s.resume();
     assertFalse(source.paused);
-    assertNull(null);
   }
 }

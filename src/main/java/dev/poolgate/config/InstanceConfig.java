@@ -35,8 +35,18 @@ public record InstanceConfig(String id, String pool, String provider, String ada
     known.addAll(kind.settings());
     f.only(known);
     boolean mock = kind.adapter().equals("mock");
-    String baseUrl = mock ? f.string("base_url", "mock://" + id)
-        : kind.defaultBaseUrl() != null ? f.string("base_url", kind.defaultBaseUrl()) : f.string("base_url");
+    JsonObject settings = ProviderCatalog.settings(kind, f);
+    String baseUrl;
+    if (kind.settingsUrl() != null) {
+      if (f.has("base_url")) {
+        throw new ConfigException(f.key("base_url"), "is not used by provider " + kind.name()
+            + ": its own settings give the URL");
+      }
+      baseUrl = ProviderCatalog.settingsBaseUrl(kind, settings, f);
+    } else {
+      baseUrl = mock ? f.string("base_url", "mock://" + id)
+          : kind.defaultBaseUrl() != null ? f.string("base_url", kind.defaultBaseUrl()) : f.string("base_url");
+    }
     if (!mock && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
       throw new ConfigException(f.key("base_url"), "must start with http:// or https://, got '" + baseUrl + "'");
     }
@@ -49,8 +59,7 @@ public record InstanceConfig(String id, String pool, String provider, String ada
         f.number("timeout_ms", DEFAULT_TIMEOUT_MS, 1, 3_600_000),
         f.number("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
         f.string("probe_path", "/models"),
-        Map.copyOf(headers), f.objectOrEmpty("params"), f.objectOrEmpty("override"),
-        ProviderCatalog.settings(kind, f));
+        Map.copyOf(headers), f.objectOrEmpty("params"), f.objectOrEmpty("override"), settings);
   }
 
   /** The mock provider's behaviour (defaults for any other provider). */

@@ -4,6 +4,7 @@ import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.InstanceConfig;
+import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.provider.ProviderCall;
 import dev.poolgate.provider.ProviderClient;
@@ -78,6 +79,10 @@ final class Exchange {
       return;
     }
     String pool = pool();
+    // instances whose protocol cannot serve this endpoint (embeddings on gemini) are never picked
+    config.pools().get(pool).instances().stream()
+        .filter(i -> !ProviderCatalog.serves(i.adapter(), job.endpoint()))
+        .forEach(i -> excluded.add(i.id()));
     String ticket = UUID.randomUUID().toString();
     pendingTicket = ticket;
     long deadline = System.currentTimeMillis() + config.pools().get(pool).queue().timeoutMs();

@@ -5,6 +5,7 @@ import dev.poolgate.GatewayException;
 import dev.poolgate.NodeState;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
 import dev.poolgate.provider.Endpoint;
@@ -23,6 +24,7 @@ import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -41,6 +43,8 @@ public final class IngressVerticle extends VerticleBase {
   public static final String READINESS_PATH = "/health/ready";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String REQUEST_ID_KEY = "poolgate.requestId";
+  /** Azure OpenAI's deployment route prefix; {@code api-version} and the {@code api-key} header are accepted. */
+  static final String AZURE_DEPLOYMENT = "/openai/deployments/:deployment";
 
   private final NodeState node;
   private volatile GatewayConfig config;
@@ -88,6 +92,12 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/v1/chat/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
     router.post("/v1/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
     router.post("/api/v1/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
+    router.post("/v1/embeddings").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.EMBEDDINGS));
+    // Azure OpenAI's own paths, so Azure SDKs work unchanged: the deployment name is the model name
+    for (Endpoint endpoint : List.of(Endpoint.CHAT, Endpoint.COMPLETIONS, Endpoint.EMBEDDINGS)) {
+      router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(bodyTimeout).handler(body)
+          .handler(ctx -> serve(ctx, endpoint));
+    }
     router.get("/v1/models").handler(this::models);
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
@@ -118,8 +128,19 @@ public final class IngressVerticle extends VerticleBase {
       ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + contentType));
       return;
     }
-    Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, RequestParser.json(ctx.body().buffer()),
-        config.models(), ctx.request().getHeader(X_PRIORITY));
+    JsonObject json = RequestParser.json(ctx.body().buffer());
+    String deployment = ctx.pathParam("deployment");
+    if (deployment != null) {
+      json.put("model", deployment);
+    }
+    Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, json, config.models(),
+        ctx.request().getHeader(X_PRIORITY));
+    if (config.pools().get(job.pool()).instances().stream()
+        .noneMatch(i -> ProviderCatalog.serves(i.adapter(), endpoint))) {
+      ctx.fail(ErrorKind.BAD_REQUEST.exception("model '" + job.model() + "' (pool " + job.pool()
+          + ") has no instance that serves " + ctx.request().path()));
+      return;
+    }
     node.requestStarted();
     dispatcher.dispatch(job, new HttpReplySink(ctx.response()), noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
         .onComplete(ar -> node.requestEnded());

@@ -63,6 +63,12 @@ public final class RequestParser {
           throw ErrorKind.BAD_REQUEST.exception("'prompt' is required");
         }
       }
+      case EMBEDDINGS -> {
+        checkInput(body.getValue("input"));
+        if (Boolean.TRUE.equals(body.getValue("stream"))) {
+          throw ErrorKind.BAD_REQUEST.exception("embeddings do not stream; leave 'stream' out");
+        }
+      }
     }
     if (!(body.getValue("model") instanceof String model) || model.isBlank()) {
       throw ErrorKind.BAD_REQUEST.exception("'model' is required and must be a string");
@@ -77,6 +83,27 @@ public final class RequestParser {
     }
     int priority = priority(body.remove(USER_LEVEL), headerLevel);
     return new Job(requestId, model, pool, endpoint, body, Boolean.TRUE.equals(stream), priority);
+  }
+
+  /** Embeddings input: a string, an array of strings, an array of token ids or an array of such arrays. */
+  private static void checkInput(Object input) {
+    String shape = "'input' is required: a non-empty string, an array of strings, or an array of token arrays";
+    if (input instanceof String s) {
+      if (s.isEmpty()) {
+        throw ErrorKind.BAD_REQUEST.exception(shape);
+      }
+      return;
+    }
+    if (!(input instanceof JsonArray items) || items.isEmpty()) {
+      throw ErrorKind.BAD_REQUEST.exception(shape);
+    }
+    boolean strings = items.stream().allMatch(i -> i instanceof String s && !s.isEmpty());
+    boolean tokens = items.stream().allMatch(i -> i instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()));
+    boolean tokenArrays = items.stream().allMatch(i -> i instanceof JsonArray a && !a.isEmpty()
+        && a.stream().allMatch(t -> t instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())));
+    if (!strings && !tokens && !tokenArrays) {
+      throw ErrorKind.BAD_REQUEST.exception(shape);
+    }
   }
 
   static int priority(Object bodyLevel, String headerLevel) {

@@ -3,7 +3,8 @@ package dev.poolgate.provider;
 /** The OpenAI operations a provider call can be for. */
 public enum Endpoint {
   CHAT("/chat/completions"),
-  COMPLETIONS("/completions");
+  COMPLETIONS("/completions"),
+  EMBEDDINGS("/embeddings");
 
   private final String path;
 

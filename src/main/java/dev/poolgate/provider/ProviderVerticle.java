@@ -39,6 +39,8 @@ public final class ProviderVerticle extends VerticleBase {
         new PoolOptions().setHttp1MaxSize(DEFAULT_MAX_CONNECTIONS_PER_HOST).setMaxWaitQueueSize(-1));
     adapters = Map.of(
         "openai", new OpenAiAdapter(vertx, client),
+        "azure", new AzureAdapter(vertx, client),
+        "gemini", new GeminiAdapter(vertx, client),
         "mock", new MockAdapter(vertx));
     consumers.add(vertx.eventBus().<ProviderCall>localConsumer(Bus.PROVIDER_CALL, msg -> {
       ProviderCall call = msg.body();

@@ -13,6 +13,17 @@ public final class RequestRewriter {
   }
 
   public static JsonObject rewrite(JsonObject client, InstanceConfig instance, boolean stream) {
+    return rewrite(client, instance, Endpoint.CHAT, stream);
+  }
+
+  /**
+   * As above; an embeddings request only gets the model, since the instance's params and override
+   * are generation settings ({@code temperature}, {@code max_tokens}) an embeddings API rejects.
+   */
+  public static JsonObject rewrite(JsonObject client, InstanceConfig instance, Endpoint endpoint, boolean stream) {
+    if (endpoint == Endpoint.EMBEDDINGS) {
+      return client.copy().put("model", instance.model());
+    }
     JsonObject out = instance.params().isEmpty() ? new JsonObject() : instance.params().copy();
     client.forEach(e -> out.put(e.getKey(), e.getValue()));
     instance.override().forEach(e -> out.put(e.getKey(), e.getValue()));

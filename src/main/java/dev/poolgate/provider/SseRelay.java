@@ -1,8 +1,6 @@
 package dev.poolgate.provider;
 
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -29,10 +27,7 @@ public final class SseRelay implements ReadStream<Buffer> {
   private boolean sawDone;
   private Handler<Buffer> dataHandler;
   private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
-  /** A source failure that came before anyone listened (the reply was still on its way to the pipe). */
-  private Throwable pendingFailure;
-  private Context pendingContext;
+  private final HeldFailure failure = new HeldFailure();
 
   public SseRelay(ReadStream<Buffer> source, Usage usage, boolean keepUsageChunk, String instance) {
     this.source = source;
@@ -40,7 +35,7 @@ public final class SseRelay implements ReadStream<Buffer> {
     this.keepUsageChunk = keepUsageChunk;
     this.instance = instance;
     // listen from the start: a paused HTTP response does not queue its exception, it drops it
-    source.exceptionHandler(this::onFailure);
+    source.exceptionHandler(failure::fail);
   }
 
   @Override
@@ -59,38 +54,8 @@ public final class SseRelay implements ReadStream<Buffer> {
 
   @Override
   public SseRelay exceptionHandler(Handler<Throwable> handler) {
-    Throwable pending;
-    Context context;
-    synchronized (this) {
-      this.exceptionHandler = handler;
-      pending = handler == null ? null : pendingFailure;
-      context = pendingContext;
-      if (pending != null) {
-        pendingFailure = null;
-      }
-    }
-    if (pending != null) {
-      // later, on the source's context, so the listener finishes setting up first
-      if (context != null) {
-        context.runOnContext(v -> handler.handle(pending));
-      } else {
-        handler.handle(pending);
-      }
-    }
+    failure.handler(handler);
     return this;
-  }
-
-  private void onFailure(Throwable failure) {
-    Handler<Throwable> handler;
-    synchronized (this) {
-      handler = exceptionHandler;
-      if (handler == null) {
-        pendingFailure = failure;
-        pendingContext = Vertx.currentContext();
-        return;
-      }
-    }
-    handler.handle(failure);
   }
 
   @Override
@@ -184,11 +149,11 @@ public final class SseRelay implements ReadStream<Buffer> {
 
   private void fail(String why) {
     source.handler(null);
-    onFailure(UpstreamException.malformed(instance, why));
+    failure.fail(UpstreamException.malformed(instance, why));
   }
 
   /** End (exclusive) of the last complete event in data, or -1. */
-  private static int lastEventEnd(Buffer data) {
+  static int lastEventEnd(Buffer data) {
     for (int i = data.length() - 1; i > 0; i--) {
       if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
           || (i > 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
@@ -198,7 +163,7 @@ public final class SseRelay implements ReadStream<Buffer> {
     return -1;
   }
 
-  private static int nextEventEnd(Buffer data, int from, int end) {
+  static int nextEventEnd(Buffer data, int from, int end) {
     for (int i = from + 1; i < end; i++) {
       if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
           || (i > from + 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {

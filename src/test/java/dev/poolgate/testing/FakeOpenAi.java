@@ -47,6 +47,12 @@ public final class FakeOpenAi {
   private volatile int breakAfterEvents = -1;
   private volatile List<String> pieces = List.of("Hello", " from", " the", " fake", ".");
   private volatile boolean holding;
+  private volatile String azureDeployment;
+  private volatile String azureApiVersion;
+  private volatile String azureApiKey;
+  private volatile int rawStatus;
+  private volatile String rawContentType;
+  private volatile String rawBody;
   private final List<Runnable> held = new ArrayList<>();
 
   // ---- records
@@ -58,6 +64,8 @@ public final class FakeOpenAi {
   private final AtomicInteger completed = new AtomicInteger();
   private final List<JsonObject> bodies = new CopyOnWriteArrayList<>();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
+  private final List<String> paths = new CopyOnWriteArrayList<>();
+  private final List<String> apiKeys = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
 
   private FakeOpenAi(Vertx vertx, int port) {
@@ -136,8 +144,35 @@ public final class FakeOpenAi {
     return this;
   }
 
+  /**
+   * Speaks Azure OpenAI instead: serves only {@code /openai/deployments/DEPLOYMENT/...} with this
+   * {@code api-version} (else 404 "Resource not found", as Azure does) and {@code api-key} (else
+   * 401); probes are {@code GET /openai/models}.
+   */
+  public FakeOpenAi azure(String deployment, String apiVersion, String apiKey) {
+    this.azureDeployment = deployment;
+    this.azureApiVersion = apiVersion;
+    this.azureApiKey = apiKey;
+    return this;
+  }
+
+  /** What an Azure instance pointing at this fake is configured with as {@code url}. */
+  public String azureUrl() {
+    return "http://127.0.0.1:" + port + "/openai/deployments/" + azureDeployment
+        + "/chat/completions?api-version=" + azureApiVersion;
+  }
+
+  /** Answers every request with exactly this status, content type and body (a malformed answer). */
+  public FakeOpenAi answerRaw(int status, String contentType, String body) {
+    this.rawContentType = contentType;
+    this.rawBody = body;
+    this.rawStatus = status;
+    return this;
+  }
+
   /** Answers normally again (and clears a broken-stream setting). */
   public FakeOpenAi succeed() {
+    this.rawStatus = 0;
     this.failStatus = 0;
     this.breakAfterEvents = -1;
     return this;
@@ -202,9 +237,19 @@ public final class FakeOpenAi {
     return List.copyOf(bodies);
   }
 
-  /** The requests' Authorization headers (null when absent), in arrival order. */
+  /** The requests' Authorization headers ("null" when absent), in arrival order. */
   public List<String> authorizations() {
     return List.copyOf(authorizations);
+  }
+
+  /** The requests' paths with their query strings, in arrival order. */
+  public List<String> paths() {
+    return List.copyOf(paths);
+  }
+
+  /** The requests' {@code api-key} headers ("null" when absent), in arrival order. */
+  public List<String> apiKeys() {
+    return List.copyOf(apiKeys);
   }
 
   /** The first user message's content of each request, in arrival order. */
@@ -226,12 +271,22 @@ public final class FakeOpenAi {
     completed.set(0);
     bodies.clear();
     authorizations.clear();
+    paths.clear();
+    apiKeys.clear();
   }
 
   // ------------------------------------------------------------------ serving
 
   private void handle(HttpServerRequest req) {
-    String path = req.path();
+    if (req.method() == HttpMethod.POST) {
+      authorizations.add(String.valueOf(req.getHeader("authorization")));
+      paths.add(req.uri());
+      apiKeys.add(String.valueOf(req.getHeader("api-key")));
+    }
+    String path = azureDeployment == null ? req.path() : azurePath(req);
+    if (path == null) {
+      return;
+    }
     if (req.method() == HttpMethod.GET && path.equals("/v1/models")) {
       probes.incrementAndGet();
       int fail = failStatus;
@@ -245,12 +300,12 @@ public final class FakeOpenAi {
       return;
     }
     boolean chat = path.equals("/v1/chat/completions");
-    if (req.method() != HttpMethod.POST || !(chat || path.equals("/v1/completions"))) {
+    boolean embeddings = path.equals("/v1/embeddings");
+    if (req.method() != HttpMethod.POST || !(chat || embeddings || path.equals("/v1/completions"))) {
       sendError(req.response(), 404, errorBody(404).encode());
       return;
     }
     requests.incrementAndGet();
-    authorizations.add(req.getHeader("authorization"));
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     Exchange ex = new Exchange(req);
@@ -343,6 +398,14 @@ public final class FakeOpenAi {
       sendError(ex.resp, fail, failBody);
       return;
     }
+    if (rawStatus > 0) {
+      ex.resp.setStatusCode(rawStatus).putHeader("content-type", rawContentType).end(rawBody);
+      return;
+    }
+    if (!chat && body.containsKey("input")) {
+      json(ex.resp, 200, embeddings(body));
+      return;
+    }
     String id = (chat ? "chatcmpl-" : "cmpl-") + "fake" + ids.incrementAndGet();
     long created = System.currentTimeMillis() / 1000;
     String model = body.getString("model", MODEL);
@@ -413,6 +476,38 @@ public final class FakeOpenAi {
   }
 
   // ------------------------------------------------------------------ wire format
+
+  /** Maps an Azure deployment path to the OpenAI path it stands for, or answers as Azure would and returns null. */
+  private String azurePath(HttpServerRequest req) {
+    if (req.method() == HttpMethod.GET && req.path().equals("/openai/models")) {
+      return "/v1/models";
+    }
+    String prefix = "/openai/deployments/" + azureDeployment;
+    if (!req.path().startsWith(prefix + "/") || !azureApiVersion.equals(req.getParam("api-version"))) {
+      sendError(req.response(), 404, new JsonObject().put("error", new JsonObject().put("code", "404")
+          .put("message", "Resource not found")).encode());
+      return null;
+    }
+    if (!azureApiKey.equals(req.getHeader("api-key"))) {
+      sendError(req.response(), 401, new JsonObject().put("error", new JsonObject().put("code", "401")
+          .put("message", "Access denied due to invalid subscription key or wrong API endpoint.")).encode());
+      return null;
+    }
+    return "/v1" + req.path().substring(prefix.length());
+  }
+
+  /** An embeddings answer: one small deterministic vector per input. */
+  private static JsonObject embeddings(JsonObject body) {
+    Object input = body.getValue("input");
+    int n = input instanceof JsonArray a && !(a.getValue(0) instanceof Number) ? a.size() : 1;
+    JsonArray data = new JsonArray();
+    for (int i = 0; i < n; i++) {
+      data.add(new JsonObject().put("object", "embedding").put("index", i)
+          .put("embedding", new JsonArray().add(0.1 * (i + 1)).add(-0.2).add(0.3)));
+    }
+    return new JsonObject().put("object", "list").put("data", data).put("model", body.getString("model", MODEL))
+        .put("usage", new JsonObject().put("prompt_tokens", 2 * n).put("total_tokens", 2 * n));
+  }
 
   private static JsonObject chatCompletion(String id, long created, String model, List<String> content, int prompt,
                                            int completion) {

@@ -1,0 +1,106 @@
+package dev.poolgate.provider;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * The HTTP plumbing every adapter of a remote upstream shares, whatever protocol it speaks:
+ * sending with the call's abandonment wired to a reset, reading a bounded body, the reply handed
+ * to the dispatcher, and what a probe answer means.
+ */
+final class UpstreamHttp {
+  /** Largest non-stream answer (or error body) accepted. */
+  static final long MAX_ANSWER_BYTES = 32L * 1024 * 1024;
+  static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+  static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  private UpstreamHttp() {
+  }
+
+  /** A sent request and its answer, whose body is paused and unread. */
+  record Exchange(HttpClientRequest request, HttpClientResponse response) {
+    /** Whether the answer's content type is this one (parameters such as charset ignored). */
+    boolean contentTypeIs(String type) {
+      String ct = response.getHeader(HttpHeaders.CONTENT_TYPE);
+      return ct != null && ct.toLowerCase().startsWith(type);
+    }
+
+    String contentType() {
+      return response.getHeader(HttpHeaders.CONTENT_TYPE);
+    }
+
+    /** Reads the whole (bounded) body; a body over the limit resets the request. */
+    Future<Buffer> collect(String instance) {
+      return UpstreamHttp.collect(response, request, MAX_ANSWER_BYTES, instance);
+    }
+
+    /** The reply for the dispatcher; cancelling it resets the upstream request. */
+    UpstreamReply reply(String contentType, MultiMap headers, ReadStream<Buffer> body, Usage usage) {
+      HttpClientRequest req = request;
+      return new UpstreamReply() {
+        @Override public String contentType() { return contentType; }
+        @Override public MultiMap headers() { return headers; }
+        @Override public ReadStream<Buffer> body() { return body; }
+        @Override public Usage usage() { return usage; }
+        @Override public void cancel() { req.reset(); }
+      };
+    }
+  }
+
+  /**
+   * Sends the request; completes once the status and headers are in, with the body paused. Fails
+   * with an {@link UpstreamException}. A call abandoned by the client resets the request at once.
+   */
+  static Future<Exchange> send(HttpClient client, io.vertx.core.http.RequestOptions options, Buffer body,
+                               ProviderCall call) {
+    String id = call.instance().id();
+    return client.request(options)
+        .recover(e -> Future.failedFuture(OpenAiAdapter.classify(id, e)))
+        .compose(req -> {
+          // the client went away before the answer was handed over: stop the upstream now
+          call.abandoned().onComplete(v -> req.reset());
+          return req.send(body)
+              .recover(e -> Future.failedFuture(OpenAiAdapter.classify(id, e)))
+              .map(resp -> {
+                resp.pause();
+                return new Exchange(req, resp);
+              });
+        });
+  }
+
+  /** Sends a probe; a 404 still proves the server is up, bad credentials, throttling and 5xx do not. */
+  static Future<Void> probe(HttpClient client, io.vertx.core.http.RequestOptions options) {
+    return client.request(options)
+        .compose(HttpClientRequest::send)
+        .compose(resp -> resp.body().compose(b -> {
+          int s = resp.statusCode();
+          boolean up = s < 500 && s != 401 && s != 403 && s != 429;
+          return up ? Future.<Void>succeededFuture() : Future.failedFuture("probe answered " + s);
+        }));
+  }
+
+  /** Reads a whole (bounded) body; a body over the limit resets the request. */
+  static Future<Buffer> collect(HttpClientResponse resp, HttpClientRequest req, long limit, String id) {
+    Promise<Buffer> promise = Promise.promise();
+    Buffer acc = Buffer.buffer();
+    resp.handler(chunk -> {
+      if (acc.length() + chunk.length() > limit) {
+        req.reset();
+        promise.tryFail(UpstreamException.malformed(id, "the answer exceeded " + limit + " bytes"));
+      } else {
+        acc.appendBuffer(chunk);
+      }
+    });
+    resp.exceptionHandler(e -> promise.tryFail(OpenAiAdapter.classify(id, e)));
+    resp.endHandler(v -> promise.tryComplete(acc));
+    resp.resume();
+    return promise.future();
+  }
+}

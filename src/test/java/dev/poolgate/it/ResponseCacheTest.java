@@ -32,6 +32,11 @@ class ResponseCacheTest extends GatewayTestBase {
     return chat(prompt).put("temperature", 0);
   }
 
+  /** The answer is stored after the client has it: wait until the cache holds n answers. */
+  private void awaitCached(long n) {
+    dev.poolgate.testing.Await.until("the answer is cached", () -> gw.gateway().node().cache().size() >= n);
+  }
+
   private Reply post(JsonObject body, Map<String, String> headers) {
     return await(gw.post("/v1/chat/completions", body.toBuffer(), headers));
   }
@@ -41,6 +46,7 @@ class ResponseCacheTest extends GatewayTestBase {
     FakeOpenAi up = cachedGateway(60);
     Reply miss = gw.postBlocking(deterministic("hello"));
     assertEquals("miss", miss.header("x-poolgate-cache"));
+    awaitCached(1);
     // same request, fields in another order: still the same key
     JsonObject reordered = new JsonObject().put("temperature", 0).put("messages", deterministic("hello")
         .getJsonArray("messages")).put("model", "gpt-test");
@@ -65,6 +71,7 @@ class ResponseCacheTest extends GatewayTestBase {
   void entriesExpireAfterTheirTtl() throws Exception {
     FakeOpenAi up = cachedGateway(1);
     gw.postBlocking(deterministic("ttl"));
+    awaitCached(1);
     assertEquals("hit", gw.postBlocking(deterministic("ttl")).header("x-poolgate-cache"));
     Thread.sleep(1_300);
     assertEquals("miss", gw.postBlocking(deterministic("ttl")).header("x-poolgate-cache"));
@@ -84,6 +91,7 @@ class ResponseCacheTest extends GatewayTestBase {
   void streamRequestsReplayTheCachedAnswerAsWellFormedSse() {
     FakeOpenAi up = cachedGateway(60);
     Reply json = gw.postBlocking(deterministic("stream me"));
+    awaitCached(1);
     String expected = json.json().getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
     Reply sse = gw.postBlocking(deterministic("stream me").put("stream", true)
         .put("stream_options", new JsonObject().put("include_usage", true)));
@@ -115,6 +123,7 @@ class ResponseCacheTest extends GatewayTestBase {
     FakeOpenAi up = cachedGateway(60);
     Reply sse = gw.postBlocking(deterministic("s").put("stream", true));
     assertEquals("miss", sse.header("x-poolgate-cache"));
+    awaitCached(1);
     Reply json = gw.postBlocking(deterministic("s"));
     assertEquals("hit", json.header("x-poolgate-cache"));
     assertEquals("Hello from the fake.", json.json().getJsonArray("choices").getJsonObject(0)
@@ -139,6 +148,7 @@ class ResponseCacheTest extends GatewayTestBase {
   void hitsTakeNoSlot() {
     FakeOpenAi up = cachedGateway(60);
     gw.postBlocking(deterministic("warm"));
+    awaitCached(1);
     up.hold();
     Future<Reply> holding = gw.post(chat("slow one"));
     gw.awaitQueued("p", 0);

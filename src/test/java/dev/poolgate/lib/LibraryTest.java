@@ -74,7 +74,7 @@ class LibraryTest {
           () -> gate.chatBlocking(request.copy().put("model", "nope"), 5_000));
       assertEquals(404, unknown.status());
     } finally {
-      gate.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      gate.close().toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
     }
   }
 
@@ -98,7 +98,7 @@ class LibraryTest {
       done.get(10, TimeUnit.SECONDS);
       assertEquals(42, chunks.size());
     } finally {
-      gate.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      gate.close().toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);
     }
   }
 

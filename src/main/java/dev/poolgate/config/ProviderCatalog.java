@@ -36,6 +36,11 @@ public final class ProviderCatalog {
   static {
     add(new Kind("openai", "openai", null, true, Set.of(), f -> { }));
     add(new Kind("mock", "mock", null, false, Set.of("mock"), f -> MockOptions.from(f.object("mock"))));
+    add(new Kind("anthropic", "anthropic", "https://api.anthropic.com", true,
+        Set.of("anthropic_version", "default_max_tokens"), f -> {
+          f.string("anthropic_version", null);
+          f.integer("default_max_tokens", 0, 1, 1_000_000);
+        }));
   }
 
   private ProviderCatalog() {

@@ -8,6 +8,7 @@ import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
 import dev.poolgate.provider.Endpoint;
+import dev.poolgate.provider.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -37,6 +38,8 @@ public final class IngressVerticle extends VerticleBase {
   public static final String X_PRIORITY = "x-priority";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String REQUEST_ID_KEY = "poolgate.requestId";
+  /** Anthropic's Messages route: its failures leave in the Anthropic error shape. */
+  private static final String MESSAGES_PATH = "/v1/messages";
 
   private final NodeState node;
   private volatile GatewayConfig config;
@@ -84,6 +87,7 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/v1/chat/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
     router.post("/v1/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
     router.post("/api/v1/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
+    router.post(MESSAGES_PATH).handler(bodyTimeout).handler(body).handler(this::serveMessages);
     router.get("/v1/models").handler(this::models);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/health/ready").handler(this::ready);
@@ -118,6 +122,25 @@ public final class IngressVerticle extends VerticleBase {
         config.models(), ctx.request().getHeader(X_PRIORITY));
     node.requestStarted();
     dispatcher.dispatch(job, new HttpReplySink(ctx.response()))
+        .onComplete(ar -> node.requestEnded());
+  }
+
+  /** Anthropic clients: same pools, caps and queue; the answer comes back in the Anthropic shape. */
+  private void serveMessages(RoutingContext ctx) {
+    BodyDeadlineHandler.bodyReceived(vertx, ctx);
+    if (node.draining()) {
+      ctx.fail(ErrorKind.SHUTTING_DOWN.exception("this node is shutting down; retry on another"));
+      return;
+    }
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
+      ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + contentType));
+      return;
+    }
+    Job job = MessagesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
+        config.models(), ctx.request().getHeader(X_PRIORITY));
+    node.requestStarted();
+    dispatcher.dispatch(job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC))
         .onComplete(ar -> node.requestEnded());
   }
 
@@ -158,6 +181,7 @@ public final class IngressVerticle extends VerticleBase {
       log.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), t);
       error = ErrorKind.INTERNAL.exception("internal error");
     }
-    ApiErrors.send(ctx.response(), error);
+    ApiErrors.send(ctx.response(), error,
+        MESSAGES_PATH.equals(ctx.request().path()) ? Protocol.ANTHROPIC : Protocol.OPENAI);
   }
 }

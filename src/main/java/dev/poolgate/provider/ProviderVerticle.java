@@ -39,10 +39,11 @@ public final class ProviderVerticle extends VerticleBase {
         new PoolOptions().setHttp1MaxSize(DEFAULT_MAX_CONNECTIONS_PER_HOST).setMaxWaitQueueSize(-1));
     adapters = Map.of(
         "openai", new OpenAiAdapter(vertx, client),
-        "mock", new MockAdapter(vertx));
+        "mock", new MockAdapter(vertx),
+        "anthropic", new AnthropicAdapter(vertx, client));
     consumers.add(vertx.eventBus().<ProviderCall>localConsumer(Bus.PROVIDER_CALL, msg -> {
       ProviderCall call = msg.body();
-      adapter(call.instance()).call(call).onComplete(ar -> msg.reply(ar.succeeded()
+      call(call).onComplete(ar -> msg.reply(ar.succeeded()
           ? new CallResult(ar.result(), null)
           : new CallResult(null, OpenAiAdapter.classify(call.instance().id(), ar.cause())), Bus.LOCAL));
     }));
@@ -56,6 +57,12 @@ public final class ProviderVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return client.close();
+  }
+
+  /** The adapter's own call, or the call bridged through OpenAI if the adapter does not speak the client's protocol. */
+  private Future<UpstreamReply> call(ProviderCall call) {
+    ProviderAdapter adapter = adapter(call.instance());
+    return adapter.speaks(call.protocol()) ? adapter.call(call) : ProtocolBridge.call(adapter, call);
   }
 
   private ProviderAdapter adapter(InstanceConfig instance) {

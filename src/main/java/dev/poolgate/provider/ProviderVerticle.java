@@ -40,7 +40,8 @@ public final class ProviderVerticle extends VerticleBase {
     adapters = Map.of(
         "openai", new OpenAiAdapter(vertx, client),
         "mock", new MockAdapter(vertx),
-        "anthropic", new AnthropicAdapter(vertx, client));
+        "anthropic", new AnthropicAdapter(vertx, client),
+        "bedrock", new BedrockAdapter(vertx, client));
     consumers.add(vertx.eventBus().<ProviderCall>localConsumer(Bus.PROVIDER_CALL, msg -> {
       ProviderCall call = msg.body();
       call(call).onComplete(ar -> msg.reply(ar.succeeded()

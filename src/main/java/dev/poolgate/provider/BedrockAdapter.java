@@ -80,7 +80,13 @@ public final class BedrockAdapter implements ProviderAdapter {
         .putHeader("x-request-id", call.requestId());
     headers.forEach(options::putHeader);
     inst.headers().forEach(options::putHeader);
-    signer(inst).sign("POST", url, headers, body).forEach(options::putHeader);
+    try {
+      signer(inst).sign("POST", url, headers, body).forEach(options::putHeader);
+    } catch (RuntimeException e) {
+      // credentials that vanished from the environment since start-up: the instance cannot serve
+      return Future.failedFuture(new UpstreamException(ErrorKind.UPSTREAM_ERROR, true, Outcome.FAILURE,
+          "instance " + inst.id() + " could not sign its request: " + e.getMessage()));
+    }
     return client.request(options)
         .recover(e -> Future.failedFuture(OpenAiAdapter.classify(inst.id(), e)))
         .compose(req -> {

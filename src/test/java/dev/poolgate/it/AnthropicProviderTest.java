@@ -4,6 +4,14 @@ import dev.poolgate.testing.FakeAnthropic;
 import dev.poolgate.testing.FakeAnthropic.Fault;
 import dev.poolgate.testing.GatewayFixture;
 import dev.poolgate.testing.GatewayFixture.Reply;
+import dev.poolgate.testing.Await;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -190,6 +199,29 @@ class AnthropicProviderTest extends GatewayTestBase {
     List<String> events = events(reply.text());
     assertTrue(events.get(events.size() - 1).contains("\"error\""), reply.text());
     assertEquals(1, up.requests());
+  }
+
+  @Test
+  void anthropicClientLeavingMidStreamReleasesTheSlot() {
+    up.eventDelay(100);
+    gateway(GatewayFixture.onePool(anthropic("a", up).put("max_concurrency", 1)));
+
+    HttpClient leaving = vertx.createHttpClient();
+    Promise<Buffer> firstBytes = Promise.promise();
+    HttpClientRequest req = await(leaving.request(new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(gw.port()).setURI("/v1/messages")
+        .putHeader("content-type", "application/json")));
+    HttpClientResponse resp = await(req.send(MessagesEndpointTest.messages("long story").put("stream", true).toBuffer()));
+    assertEquals(200, resp.statusCode());
+    resp.handler(firstBytes::tryComplete);
+    String first = await(firstBytes.future()).toString();
+    assertTrue(first.startsWith("event: "), first);
+    await(req.connection().close());
+
+    Await.until("the slot was released", Duration.ofSeconds(3), () -> gw.pool("p").inFlight() == 0);
+    up.eventDelay(0);
+    assertEquals(200, gw.postBlocking(chat("next")).status(), "the freed slot serves the next request");
+    await(leaving.close());
   }
 
   static List<String> events(String sse) {

@@ -70,9 +70,33 @@ public final class ProviderCatalog {
         f -> AzureDeployment.from(f).baseUrl()));
     add(new Kind("gemini", "gemini", "https://generativelanguage.googleapis.com/v1beta", true, Set.of(), f -> { }));
     add(new Kind("mock", "mock", null, false, Set.of("mock"), f -> MockOptions.from(f.object("mock"))));
+    add(new Kind("anthropic", "anthropic", "https://api.anthropic.com", true,
+        Set.of("anthropic_version", "default_max_tokens"), f -> {
+          f.string("anthropic_version", null);
+          f.integer("default_max_tokens", 0, 1, 1_000_000);
+        }));
+    add(new Kind("bedrock", "bedrock", "https://bedrock-runtime.{region}.amazonaws.com", true,
+        Set.of("region", "access_key_id", "secret_access_key", "session_token"), ProviderCatalog::checkBedrock));
   }
 
   private ProviderCatalog() {
+  }
+
+  /** A region and a key pair must come from the instance or from the standard AWS environment variables. */
+  private static void checkBedrock(Fields f) {
+    if (f.string("region", System.getenv("AWS_REGION")) == null && System.getenv("AWS_DEFAULT_REGION") == null) {
+      throw new ConfigException(f.key("region"), "is required (or set AWS_REGION)");
+    }
+    boolean id = f.string("access_key_id", null) != null;
+    boolean secret = f.string("secret_access_key", null) != null;
+    if (id != secret) {
+      throw new ConfigException(f.key(id ? "secret_access_key" : "access_key_id"), "is required with "
+          + (id ? "access_key_id" : "secret_access_key"));
+    }
+    if (!id && System.getenv("AWS_ACCESS_KEY_ID") == null) {
+      throw new ConfigException(f.key("access_key_id"), "is required (or set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+    }
+    f.string("session_token", null);
   }
 
   private static void add(Kind kind) {

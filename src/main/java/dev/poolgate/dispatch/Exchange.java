@@ -128,7 +128,7 @@ final class Exchange {
     attempts++;
     attemptsInPool++;
     providers.call(new ProviderCall(instance, job.endpoint(), job.body(), job.stream(), job.requestId(),
-        abandoned.future()))
+        abandoned.future(), job.protocol()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             relay(instance, ar.result());

@@ -2,12 +2,18 @@ package dev.poolgate.http;
 
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
+import dev.poolgate.protocol.ErrorBodies;
+import dev.poolgate.protocol.SseEvent;
+import dev.poolgate.provider.Protocol;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
-/** Writes failures in the OpenAI error shape: {@code {"error":{"message","type","param","code"}}}. */
+/**
+ * Writes failures in the OpenAI error shape {@code {"error":{"message","type","param","code"}}},
+ * or for Anthropic clients ({@code /v1/messages}) in theirs: {@code {"type":"error","error":{"type","message"}}}.
+ */
 public final class ApiErrors {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
@@ -22,8 +28,19 @@ public final class ApiErrors {
         .put("code", kind.code()));
   }
 
+  /** The error body in the client's protocol. */
+  public static JsonObject body(Protocol protocol, ErrorKind kind, String message) {
+    return protocol == Protocol.ANTHROPIC ? ErrorBodies.anthropic(ErrorBodies.anthropicType(kind.status()), message)
+        : body(kind, message);
+  }
+
   /** Sends an error response, if the response is still open and nothing was sent yet. */
   public static void send(HttpServerResponse resp, GatewayException e) {
+    send(resp, e, Protocol.OPENAI);
+  }
+
+  /** Sends an error response in the client's protocol, if nothing was sent yet. */
+  public static void send(HttpServerResponse resp, GatewayException e, Protocol protocol) {
     if (resp.headWritten() || resp.ended() || resp.closed()) {
       return;
     }
@@ -36,11 +53,18 @@ public final class ApiErrors {
     if (kind.retryAfter()) {
       resp.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfterSeconds())));
     }
-    resp.end(body(kind, e.getMessage()).toBuffer());
+    resp.end(body(protocol, kind, e.getMessage()).toBuffer());
   }
 
   /** The SSE event that ends a stream that broke after it started. */
   public static Buffer sseEvent(GatewayException e) {
     return Buffer.buffer("data: " + body(e.kind(), e.getMessage()).encode() + "\n\n");
+  }
+
+  /** The error event in the client's protocol (Anthropic's is {@code event: error}). */
+  public static Buffer sseEvent(GatewayException e, Protocol protocol) {
+    return protocol == Protocol.ANTHROPIC
+        ? SseEvent.named("error", body(protocol, e.kind(), e.getMessage()).encode())
+        : sseEvent(e);
   }
 }

@@ -3,6 +3,7 @@ package dev.poolgate.http;
 import dev.poolgate.GatewayException;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.dispatch.Served;
+import dev.poolgate.provider.Protocol;
 import dev.poolgate.provider.UpstreamReply;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -20,10 +21,17 @@ final class HttpReplySink implements ReplySink {
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
 
   private final HttpServerResponse resp;
+  /** The client's protocol: the shape of the errors it gets. */
+  private final Protocol protocol;
   private volatile boolean closed;
 
   HttpReplySink(HttpServerResponse resp) {
+    this(resp, Protocol.OPENAI);
+  }
+
+  HttpReplySink(HttpServerResponse resp, Protocol protocol) {
     this.resp = resp;
+    this.protocol = protocol;
   }
 
   @Override
@@ -65,9 +73,9 @@ final class HttpReplySink implements ReplySink {
       return;
     }
     if (!resp.headWritten()) {
-      ApiErrors.send(resp, error);
+      ApiErrors.send(resp, error, protocol);
     } else if (String.valueOf(resp.headers().get(HttpHeaders.CONTENT_TYPE)).startsWith("text/event-stream")) {
-      resp.end(ApiErrors.sseEvent(error));
+      resp.end(ApiErrors.sseEvent(error, protocol));
     } else {
       // a JSON answer cut in the middle cannot carry an error: break the connection
       resp.reset();

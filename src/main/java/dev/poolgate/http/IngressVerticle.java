@@ -9,6 +9,7 @@ import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
 import dev.poolgate.provider.Endpoint;
+import dev.poolgate.provider.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -45,6 +46,8 @@ public final class IngressVerticle extends VerticleBase {
   private static final String REQUEST_ID_KEY = "poolgate.requestId";
   /** Azure OpenAI's deployment route prefix; {@code api-version} and the {@code api-key} header are accepted. */
   static final String AZURE_DEPLOYMENT = "/openai/deployments/:deployment";
+  /** Anthropic's Messages route: its failures leave in the Anthropic error shape. */
+  private static final String MESSAGES_PATH = "/v1/messages";
 
   private final NodeState node;
   private volatile GatewayConfig config;
@@ -98,6 +101,7 @@ public final class IngressVerticle extends VerticleBase {
       router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(bodyTimeout).handler(body)
           .handler(ctx -> serve(ctx, endpoint));
     }
+    router.post(MESSAGES_PATH).handler(bodyTimeout).handler(body).handler(this::serveMessages);
     router.get("/v1/models").handler(this::models);
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
@@ -155,6 +159,26 @@ public final class IngressVerticle extends VerticleBase {
     return v.contains("no-cache") || v.contains("no-store");
   }
 
+  /** Anthropic clients: same pools, caps and queue; the answer comes back in the Anthropic shape. */
+  private void serveMessages(RoutingContext ctx) {
+    BodyDeadlineHandler.bodyReceived(vertx, ctx);
+    if (node.draining()) {
+      ctx.fail(ErrorKind.SHUTTING_DOWN.exception("this node is shutting down; retry on another"));
+      return;
+    }
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
+      ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + contentType));
+      return;
+    }
+    Job job = MessagesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
+        config.models(), ctx.request().getHeader(X_PRIORITY));
+    node.requestStarted();
+    dispatcher.dispatch(job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC),
+            noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
+        .onComplete(ar -> node.requestEnded());
+  }
+
   private void models(RoutingContext ctx) {
     JsonArray data = new JsonArray();
     config.models().keySet().forEach(name -> data.add(new JsonObject()
@@ -192,6 +216,7 @@ public final class IngressVerticle extends VerticleBase {
       log.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), t);
       error = ErrorKind.INTERNAL.exception("internal error");
     }
-    ApiErrors.send(ctx.response(), error);
+    ApiErrors.send(ctx.response(), error,
+        MESSAGES_PATH.equals(ctx.request().path()) ? Protocol.ANTHROPIC : Protocol.OPENAI);
   }
 }

@@ -12,6 +12,14 @@ public interface ProviderAdapter {
   /** Calls the instance; completes once the answer's status and headers are in and good. */
   Future<UpstreamReply> call(ProviderCall call);
 
+  /**
+   * Whether the adapter takes calls in this protocol itself; calls in a protocol it does not speak
+   * are bridged through OpenAI ({@link ProtocolBridge}).
+   */
+  default boolean speaks(Protocol protocol) {
+    return protocol == Protocol.OPENAI;
+  }
+
   /** A cheap request that tells whether the instance is up. */
   Future<Void> probe(InstanceConfig instance, long timeoutMs);
 }

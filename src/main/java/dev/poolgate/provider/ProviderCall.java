@@ -13,12 +13,24 @@ import io.vertx.core.json.JsonObject;
  * @param requestId    for upstream logs and tracing
  * @param abandoned    completes when the client went away: the adapter then resets the upstream
  *                     request, even before its answer arrived
+ * @param protocol     what the body is, and what the reply's bytes must be
  */
 public record ProviderCall(InstanceConfig instance, Endpoint endpoint, JsonObject body, boolean stream,
-                           String requestId, Future<Void> abandoned) {
+                           String requestId, Future<Void> abandoned, Protocol protocol) {
+
+  /** An OpenAI-shaped call. */
+  public ProviderCall(InstanceConfig instance, Endpoint endpoint, JsonObject body, boolean stream,
+                      String requestId, Future<Void> abandoned) {
+    this(instance, endpoint, body, stream, requestId, abandoned, Protocol.OPENAI);
+  }
 
   /** A call nobody abandons. */
   public ProviderCall(InstanceConfig instance, Endpoint endpoint, JsonObject body, boolean stream, String requestId) {
     this(instance, endpoint, body, stream, requestId, Promise.<Void>promise().future());
+  }
+
+  /** The same call with another body in another protocol (a bridge's translated request). */
+  public ProviderCall as(Protocol other, JsonObject translated) {
+    return new ProviderCall(instance, endpoint, translated, stream, requestId, abandoned, other);
   }
 }

@@ -41,10 +41,12 @@ public final class ProviderVerticle extends VerticleBase {
         "openai", new OpenAiAdapter(vertx, client),
         "azure", new AzureAdapter(vertx, client),
         "gemini", new GeminiAdapter(vertx, client),
+        "anthropic", new AnthropicAdapter(vertx, client),
+        "bedrock", new BedrockAdapter(vertx, client),
         "mock", new MockAdapter(vertx));
     consumers.add(vertx.eventBus().<ProviderCall>localConsumer(Bus.PROVIDER_CALL, msg -> {
       ProviderCall call = msg.body();
-      adapter(call.instance()).call(call).onComplete(ar -> msg.reply(ar.succeeded()
+      call(call).onComplete(ar -> msg.reply(ar.succeeded()
           ? new CallResult(ar.result(), null)
           : new CallResult(null, OpenAiAdapter.classify(call.instance().id(), ar.cause())), Bus.LOCAL));
     }));
@@ -58,6 +60,12 @@ public final class ProviderVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return client.close();
+  }
+
+  /** The adapter's own call, or the call bridged through OpenAI if the adapter does not speak the client's protocol. */
+  private Future<UpstreamReply> call(ProviderCall call) {
+    ProviderAdapter adapter = adapter(call.instance());
+    return adapter.speaks(call.protocol()) ? adapter.call(call) : ProtocolBridge.call(adapter, call);
   }
 
   private ProviderAdapter adapter(InstanceConfig instance) {

@@ -3,12 +3,15 @@ package dev.poolgate.provider;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.streams.ReadStream;
+
+import java.util.List;
 
 /**
  * The HTTP plumbing every adapter of a remote upstream shares, whatever protocol it speaks:
@@ -102,5 +105,31 @@ final class UpstreamHttp {
     resp.endHandler(v -> promise.tryComplete(acc));
     resp.resume();
     return promise.future();
+  }
+
+  /** {@link #collect(HttpClientResponse, HttpClientRequest, long, String)} with the default bound. */
+  static Future<Buffer> collect(HttpClientResponse resp, HttpClientRequest req, String id) {
+    return collect(resp, req, MAX_ANSWER_BYTES, id);
+  }
+
+  static boolean hasType(HttpClientResponse resp, String prefix) {
+    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+    return contentType != null && contentType.toLowerCase().startsWith(prefix);
+  }
+
+  /** A whole answer, replayed as a stream so it goes through the same pipe as a streamed one. */
+  static UpstreamReply whole(Vertx vertx, Buffer body, Usage usage, HttpClientRequest req) {
+    return reply("application/json", ChunkStream.replay(vertx.getOrCreateContext(), List.of(body)), usage, req::reset);
+  }
+
+  static UpstreamReply reply(String contentType, ReadStream<Buffer> body, Usage usage, Runnable cancel) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    return new UpstreamReply() {
+      @Override public String contentType() { return contentType; }
+      @Override public MultiMap headers() { return headers; }
+      @Override public ReadStream<Buffer> body() { return body; }
+      @Override public Usage usage() { return usage; }
+      @Override public void cancel() { cancel.run(); }
+    };
   }
 }

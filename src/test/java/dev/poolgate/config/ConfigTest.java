@@ -108,7 +108,7 @@ class ConfigTest {
 
   @Test
   void unknownProvider() {
-    assertRejected("pools.large.instances[0].provider", c -> instance0(c).put("provider", "anthropic"));
+    assertRejected("pools.large.instances[0].provider", c -> instance0(c).put("provider", "nonesuch"));
   }
 
   @Test

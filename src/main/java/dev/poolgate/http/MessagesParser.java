@@ -1,0 +1,58 @@
+package dev.poolgate.http;
+
+import dev.poolgate.ErrorKind;
+import dev.poolgate.dispatch.Job;
+import dev.poolgate.provider.Endpoint;
+import dev.poolgate.provider.Protocol;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/**
+ * Turns an Anthropic Messages request ({@code POST /v1/messages}) into a {@link Job}: a known
+ * model, a non-empty {@code messages} array of user / assistant turns, a boolean {@code stream},
+ * and a priority from the {@code X-Priority} header or {@code metadata.user_level} — taken out
+ * of the body, since Anthropic accepts only {@code user_id} in {@code metadata}.
+ */
+public final class MessagesParser {
+  private MessagesParser() {
+  }
+
+  public static Job parse(String requestId, JsonObject body, Map<String, String> models, String headerLevel) {
+    if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
+      throw ErrorKind.BAD_REQUEST.exception("messages: is required and must be a non-empty array");
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      if (!(messages.getValue(i) instanceof JsonObject m)
+          || !("user".equals(m.getValue("role")) || "assistant".equals(m.getValue("role")))) {
+        throw ErrorKind.BAD_REQUEST.exception("messages." + i + ": must be an object with role 'user' or 'assistant'");
+      }
+    }
+    if (!(body.getValue("model") instanceof String model) || model.isBlank()) {
+      throw ErrorKind.BAD_REQUEST.exception("model: is required and must be a string");
+    }
+    String pool = models.get(model);
+    if (pool == null) {
+      throw ErrorKind.MODEL_NOT_FOUND.exception("model: '" + model + "' does not exist; GET /v1/models lists them");
+    }
+    Object maxTokens = body.getValue("max_tokens");
+    if (maxTokens != null && !(maxTokens instanceof Number)) {
+      throw ErrorKind.BAD_REQUEST.exception("max_tokens: must be a number");
+    }
+    Object stream = body.getValue("stream");
+    if (stream != null && !(stream instanceof Boolean)) {
+      throw ErrorKind.BAD_REQUEST.exception("stream: must be true or false");
+    }
+    Object level = null;
+    if (body.getValue("metadata") instanceof JsonObject metadata) {
+      level = metadata.remove(RequestParser.USER_LEVEL);
+      if (metadata.isEmpty()) {
+        body.remove("metadata");
+      }
+    }
+    int priority = RequestParser.priority(level, headerLevel);
+    return new Job(requestId, model, pool, Endpoint.CHAT, body, Boolean.TRUE.equals(stream), priority,
+        Protocol.ANTHROPIC);
+  }
+}

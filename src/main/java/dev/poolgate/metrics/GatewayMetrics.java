@@ -1,0 +1,154 @@
+package dev.poolgate.metrics;
+
+import dev.poolgate.scheduling.Health;
+import dev.poolgate.scheduling.InstanceSnapshot;
+import dev.poolgate.scheduling.PoolSnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's Prometheus metrics. Labels are bounded: pools, instances and models come from the
+ * config, statuses and priorities are small sets; no request ids or keys. Gauges of shared state
+ * (slots, queue, health) are set from the ledger's snapshot right before each scrape, so in a
+ * cluster every node reports the cluster's truth.
+ */
+public final class GatewayMetrics {
+  private static final Duration[] LATENCY_SLO = {
+      Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
+      Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120)};
+  private static final Duration[] OVERHEAD_SLO = {
+      Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50)};
+
+  private final PrometheusMeterRegistry registry;
+  private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+  public GatewayMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Metrics on a registry of their own (when Vert.x was started without metrics). */
+  public static GatewayMetrics standalone() {
+    return new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Counts a finished request in every series it belongs to. */
+  public void record(RequestTrace t) {
+    String pool = orNone(t.pool());
+    String instance = orNone(t.instance());
+    Counter.builder("poolgate_requests_total").description("Requests by pool, instance, model and status")
+        .tags("pool", pool, "instance", instance, "model", orNone(t.model()), "status", Integer.toString(t.status()))
+        .register(registry).increment();
+    timer("poolgate_request_duration_seconds", "Time from request to last byte", LATENCY_SLO,
+        Tags.of("pool", pool, "model", orNone(t.model())), t.totalNanos());
+    timer("poolgate_time_to_first_token_seconds", "Time from request to the first byte of the answer",
+        LATENCY_SLO, Tags.of("pool", pool, "instance", instance), t.firstByteNanos());
+    timer("poolgate_upstream_latency_seconds", "Time for the upstream to answer (headers; whole body if not streamed)",
+        LATENCY_SLO, Tags.of("instance", instance), t.upstreamNanos());
+    timer("poolgate_queue_wait_seconds", "Time waiting for a slot", LATENCY_SLO,
+        Tags.of("pool", pool, "priority", Integer.toString(t.priority())), t.queueWaitNanos());
+    timer("poolgate_added_latency_seconds", "What the gateway itself added before the first byte",
+        OVERHEAD_SLO, Tags.of("pool", pool), t.addedNanos());
+    if (t.attempts() > 1) {
+      Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")
+          .tags("pool", pool).register(registry).increment(t.attempts() - 1);
+    }
+    if (t.fallback()) {
+      Counter.builder("poolgate_fallbacks_total").description("Requests served by a fallback pool")
+          .tags("pool", pool).register(registry).increment();
+    }
+    if (t.tokensIn() > 0 || t.tokensOut() > 0) {
+      tokens(instance, "in", t.tokensIn());
+      tokens(instance, "out", t.tokensOut());
+    }
+    if (t.cacheOutcome() != null) {
+      Counter.builder("poolgate_cache_requests_total").description("Response cache lookups by outcome")
+          .tags("pool", pool, "outcome", t.cacheOutcome()).register(registry).increment();
+    }
+  }
+
+  /** Tokens counted for a client key (its name, never the key). */
+  public void keyTokens(String keyName, int in, int out) {
+    Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "in").register(registry).increment(in);
+    Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "out").register(registry).increment(out);
+  }
+
+  /** Sets the gauges of shared state from the ledger's view. */
+  public void ledger(List<PoolSnapshot> pools) {
+    for (PoolSnapshot pool : pools) {
+      for (InstanceSnapshot i : pool.instances()) {
+        Tags tags = Tags.of("pool", pool.name(), "instance", i.id());
+        gauge("poolgate_slots_in_use", "Requests in flight on the instance (cluster-wide)", tags, i.inFlight());
+        gauge("poolgate_slots_capacity", "The instance's concurrency cap", tags, i.retired() ? 0 : i.maxConcurrency());
+        gauge("poolgate_instance_health", "0 healthy, 1 degraded, 2 unhealthy", tags, healthValue(i.health()));
+      }
+      for (int priority = 0; priority <= 10; priority++) {
+        gauge("poolgate_queue_depth", "Requests waiting for a slot, by priority (cluster-wide)",
+            Tags.of("pool", pool.name(), "priority", Integer.toString(priority)),
+            pool.queuedByPriority().getOrDefault(priority, 0));
+      }
+    }
+  }
+
+  /** A gauge read from an object when scraped (cache size, requests active on this node). */
+  public <T> void gaugeOf(String name, String description, T obj, ToDoubleFunction<T> value) {
+    Gauge.builder(name, obj, value).description(description).register(registry);
+  }
+
+  private void tokens(String instance, String direction, int n) {
+    Counter.builder("poolgate_tokens_total").description("Tokens by instance and direction")
+        .tags("instance", instance, "direction", direction).register(registry).increment(n);
+  }
+
+  private void timer(String name, String description, Duration[] slo, Tags tags, long nanos) {
+    if (nanos < 0) {
+      return;
+    }
+    Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(slo)
+        .register(registry).record(Duration.ofNanos(nanos));
+  }
+
+  private void gauge(String name, String description, Tags tags, long value) {
+    String key = name + tags;
+    gauges.computeIfAbsent(key, k -> {
+      AtomicLong holder = new AtomicLong();
+      Gauge.builder(name, holder, AtomicLong::get).description(description).tags(tags).register(registry);
+      return holder;
+    }).set(value);
+  }
+
+  private static long healthValue(Health h) {
+    return switch (h) {
+      case HEALTHY -> 0;
+      case DEGRADED -> 1;
+      case UNHEALTHY -> 2;
+    };
+  }
+
+  private static String orNone(String s) {
+    return s == null ? "none" : s;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.poolgate.metrics;
+
+/**
+ * What happened to one request, filled in as it goes through the gateway and read once when it
+ * ends: by the metrics and by the access log. Times are nanoTime-based durations in ms; -1 means
+ * "did not happen".
+ */
+public final class RequestTrace {
+  private final long startNanos = System.nanoTime();
+  private final String requestId;
+  private final String endpoint;
+  private final String model;
+  private final int priority;
+  private volatile String pool;
+  private volatile String instance;
+  private volatile int status;
+  private volatile String errorCode;
+  private volatile int attempts;
+  private volatile boolean fallback;
+  private volatile String cache;
+  private volatile long queueWaitNanos = -1;
+  private volatile long upstreamNanos = -1;
+  private volatile long firstByteNanos = -1;
+  private volatile long totalNanos = -1;
+  private volatile int tokensIn;
+  private volatile int tokensOut;
+  private volatile long acquireStart;
+  private volatile long callStart;
+
+  public RequestTrace(String requestId, String endpoint, String model, int priority) {
+    this.requestId = requestId;
+    this.endpoint = endpoint;
+    this.model = model;
+    this.priority = priority;
+  }
+
+  // ------------------------------------------------------------------ recorded on the way
+
+  public void acquiring(String pool) {
+    this.pool = pool;
+    acquireStart = System.nanoTime();
+  }
+
+  /** A slot was granted: the queue wait of this attempt is added to the total wait. */
+  public void granted(String instance) {
+    this.instance = instance;
+    queueWaitNanos = Math.max(0, queueWaitNanos) + since(acquireStart);
+  }
+
+  public void calling(int attempt, boolean fallback) {
+    this.attempts = attempt;
+    this.fallback = fallback;
+    callStart = System.nanoTime();
+  }
+
+  /** The upstream answered (headers; for non-stream answers, the whole body). */
+  public void upstreamAnswered() {
+    upstreamNanos = since(callStart);
+  }
+
+  /** The first byte of the answer went to the client. */
+  public void firstByte() {
+    if (firstByteNanos < 0) {
+      firstByteNanos = since(startNanos);
+    }
+  }
+
+  public void usage(int in, int out) {
+    tokensIn = in;
+    tokensOut = out;
+  }
+
+  public void cache(String outcome) {
+    cache = outcome;
+  }
+
+  public void finished(int status, String errorCode) {
+    this.status = status;
+    this.errorCode = errorCode;
+    totalNanos = since(startNanos);
+  }
+
+  private static long since(long start) {
+    return System.nanoTime() - start;
+  }
+
+  // ------------------------------------------------------------------ read at the end
+
+  public String requestId() { return requestId; }
+  public String endpoint() { return endpoint; }
+  public String model() { return model; }
+  public int priority() { return priority; }
+  public String pool() { return pool; }
+  public String instance() { return instance; }
+  public int status() { return status; }
+  public String errorCode() { return errorCode; }
+  public int attempts() { return attempts; }
+  public boolean fallback() { return fallback; }
+  public String cacheOutcome() { return cache; }
+  public long queueWaitNanos() { return queueWaitNanos; }
+  public long upstreamNanos() { return upstreamNanos; }
+  public long firstByteNanos() { return firstByteNanos; }
+  public long totalNanos() { return totalNanos; }
+  public int tokensIn() { return tokensIn; }
+  public int tokensOut() { return tokensOut; }
+
+  /**
+   * What the gateway itself added before the first byte: the time to first byte less the queue
+   * wait and the upstream's own answer time. -1 if there was no first byte.
+   */
+  public long addedNanos() {
+    if (firstByteNanos < 0) {
+      return -1;
+    }
+    return Math.max(0, firstByteNanos - Math.max(0, queueWaitNanos) - Math.max(0, upstreamNanos));
+  }
+}

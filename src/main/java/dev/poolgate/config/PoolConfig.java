@@ -2,15 +2,28 @@ package dev.poolgate.config;
 
 import dev.poolgate.scheduling.HealthPolicy;
 import dev.poolgate.scheduling.PoolSpec;
+import dev.poolgate.scheduling.Strategy;
 
 import java.util.List;
 import java.util.Set;
 
-/** A group of interchangeable instances with one queue, and where to go when it fails. */
-public record PoolConfig(String name, String fallback, QueueConfig queue, List<InstanceConfig> instances) {
+/**
+ * A group of interchangeable instances with one queue, and where to go when it fails.
+ *
+ * @param strategy       how a request's instance is chosen (default least_load)
+ * @param latencyDecayMs time constant of the latency strategy's estimates
+ */
+public record PoolConfig(String name, String fallback, QueueConfig queue, List<InstanceConfig> instances,
+                         Strategy strategy, long latencyDecayMs) {
 
   static PoolConfig from(Fields f, String name) {
-    f.only(Set.of("fallback", "queue", "instances"));
+    f.only(Set.of("fallback", "queue", "instances", "strategy", "latency_decay_ms"));
+    String strategyName = f.string("strategy", Strategy.DEFAULT.configName());
+    Strategy strategy = Strategy.fromConfig(strategyName);
+    if (strategy == null) {
+      throw new ConfigException(f.key("strategy"), "must be one of " + Strategy.names() + ", got '"
+          + strategyName + "'");
+    }
     var list = f.array("instances");
     if (list.isEmpty()) {
       throw new ConfigException(f.key("instances"), "a pool needs at least one instance");
@@ -26,10 +39,12 @@ public record PoolConfig(String name, String fallback, QueueConfig queue, List<I
       InstanceConfig.requireCap(inst);
       instances.add(InstanceConfig.from(inst, name));
     }
-    return new PoolConfig(name, f.string("fallback", null), QueueConfig.from(f.object("queue")), List.copyOf(instances));
+    return new PoolConfig(name, f.string("fallback", null), QueueConfig.from(f.object("queue")), List.copyOf(instances),
+        strategy, f.number("latency_decay_ms", PoolSpec.DEFAULT_LATENCY_DECAY_MS, 1, 3_600_000));
   }
 
   public PoolSpec spec(HealthPolicy policy) {
-    return new PoolSpec(name, instances.stream().map(InstanceConfig::spec).toList(), queue.maxSize(), policy);
+    return new PoolSpec(name, instances.stream().map(InstanceConfig::spec).toList(), queue.maxSize(), policy,
+        strategy, latencyDecayMs);
   }
 }

@@ -11,11 +11,11 @@ import java.util.List;
  * Cuts an SSE byte stream into the {@code data:} payloads of its events, keeping at most one
  * partial event between calls.
  */
-final class SseSplitter {
+public final class SseSplitter {
   private final StringBuilder partial = new StringBuilder();
 
   /** Feeds bytes; returns the data payloads of the events they completed. */
-  List<String> feed(Buffer bytes) {
+  public List<String> feed(Buffer bytes) {
     partial.append(bytes.toString(StandardCharsets.UTF_8));
     if (partial.length() > SseRelay.MAX_EVENT_BYTES) {
       throw new IllegalStateException("an SSE event exceeded " + SseRelay.MAX_EVENT_BYTES + " bytes");

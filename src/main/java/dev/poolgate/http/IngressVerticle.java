@@ -27,7 +27,8 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP front door: OpenAI routes, LLM-Pools' {@code /api/v1/chat}, models and health. Parses
+ * The HTTP front door: OpenAI routes, LLM-Pools' {@code /api/v1/chat}, LLM-API-BalancedCall's
+ * {@code /llm/...}, models and health. Parses
  * and validates, then hands the request to the {@link Dispatcher}; every failure leaves in the
  * OpenAI error shape.
  */
@@ -84,6 +85,10 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/v1/chat/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
     router.post("/v1/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
     router.post("/api/v1/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
+    router.post("/llm/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
+    router.post("/llm/chat/stream").handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.STREAM));
+    router.get("/llm/models").handler(ctx -> json(ctx, 200, LlmApi.models(config)));
     router.get("/v1/models").handler(this::models);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/health/ready").handler(this::ready);
@@ -104,6 +109,10 @@ public final class IngressVerticle extends VerticleBase {
   }
 
   private void serve(RoutingContext ctx, Endpoint endpoint) {
+    serve(ctx, endpoint, ApiShape.OPENAI);
+  }
+
+  private void serve(RoutingContext ctx, Endpoint endpoint, ApiShape shape) {
     BodyDeadlineHandler.bodyReceived(vertx, ctx);
     if (node.draining()) {
       ctx.fail(ErrorKind.SHUTTING_DOWN.exception("this node is shutting down; retry on another"));
@@ -114,10 +123,11 @@ public final class IngressVerticle extends VerticleBase {
       ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + contentType));
       return;
     }
-    Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, RequestParser.json(ctx.body().buffer()),
-        config.models(), ctx.request().getHeader(X_PRIORITY));
+    GatewayConfig cfg = config;
+    Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint,
+        shape.request(RequestParser.json(ctx.body().buffer()), cfg), cfg.models(), ctx.request().getHeader(X_PRIORITY));
     node.requestStarted();
-    dispatcher.dispatch(job, new HttpReplySink(ctx.response()))
+    dispatcher.dispatch(job, shape.sink(ctx.response()))
         .onComplete(ar -> node.requestEnded());
   }
 

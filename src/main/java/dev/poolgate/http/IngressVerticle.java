@@ -28,9 +28,8 @@ import java.util.regex.Pattern;
 
 /**
  * The HTTP front door: OpenAI routes, LLM-Pools' {@code /api/v1/chat}, LLM-API-BalancedCall's
- * {@code /llm/...}, models and health. Parses
- * and validates, then hands the request to the {@link Dispatcher}; every failure leaves in the
- * OpenAI error shape.
+ * {@code /llm/...}, models and health. Parses and validates, then hands the request to the
+ * {@link Dispatcher}; every failure leaves in the OpenAI error shape.
  */
 public final class IngressVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngressVerticle.class);

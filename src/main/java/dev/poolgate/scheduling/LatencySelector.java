@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class LatencySelector implements Selector {
   static final double UNMEASURED_MS = 1.0;
+  /** Floor of the stand-in estimate: at zero, in-flight requests would no longer add cost. */
+  private static final double MIN_ESTIMATE_MS = 0.001;
 
   @Override
   public InstanceSlots select(List<InstanceSlots> candidates, Selection selection) {
@@ -25,7 +27,7 @@ final class LatencySelector implements Selector {
         measured++;
       }
     }
-    double fallback = measured == 0 ? UNMEASURED_MS : Math.max(sum / measured, UNMEASURED_MS / 1000);
+    double fallback = measured == 0 ? UNMEASURED_MS : Math.max(sum / measured, MIN_ESTIMATE_MS);
     double best = Double.MAX_VALUE;
     double[] costs = new double[candidates.size()];
     for (int i = 0; i < costs.length; i++) {

@@ -16,14 +16,15 @@ import java.util.Set;
  * bad config with one message naming the key.
  *
  * @param models    client-facing model names and aliases → pool (pool names are always valid too)
- * @param instances every instance of every pool, by id
+ * @param instances   every instance of every pool, by id
  * @param modelCaches response caches set on a model ({@code models.NAME.cache}), overriding its pool's
+ * @param defaultPool where requests that name no model go ({@code /llm/chat}); default the first pool
  */
 public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, Map<String, String> models,
                             HealthConfig health, RetryConfig retry, Map<String, InstanceConfig> instances,
-                            Map<String, CacheConfig> modelCaches) {
+                            Map<String, CacheConfig> modelCaches, String defaultPool) {
 
-  private static final Set<String> KEYS = Set.of("server", "pools", "models", "health", "retry");
+  private static final Set<String> KEYS = Set.of("server", "pools", "models", "health", "retry", "default_pool");
 
   public static GatewayConfig fromJson(JsonObject json) {
     Fields root = new Fields(json, "").only(KEYS);
@@ -76,9 +77,14 @@ public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, 
       models.put(model, pool);
     }
     pools.keySet().forEach(p -> models.putIfAbsent(p, p));
+    String defaultPool = root.string("default_pool", pools.keySet().iterator().next());
+    if (!pools.containsKey(defaultPool)) {
+      throw new ConfigException("default_pool", "unknown pool '" + defaultPool + "'");
+    }
     return new GatewayConfig(ServerConfig.from(root.object("server")), Collections.unmodifiableMap(pools),
         Collections.unmodifiableMap(models), HealthConfig.from(root.object("health")),
-        RetryConfig.from(root.object("retry")), instancesOf(pools), Collections.unmodifiableMap(modelCaches));
+        RetryConfig.from(root.object("retry")), instancesOf(pools), Collections.unmodifiableMap(modelCaches),
+        defaultPool);
   }
 
   private static Map<String, InstanceConfig> instancesOf(Map<String, PoolConfig> pools) {

@@ -15,18 +15,22 @@ import java.util.Set;
  * @param headers  extra headers sent upstream
  * @param adapter  the adapter that speaks for the provider ({@link ProviderCatalog})
  * @param settings the provider-specific keys, checked by the {@link ProviderCatalog}
+ * @param maxRps   requests per second it may start (sliding 1 s window); 0 = no limit
+ * @param maxTpm   tokens per minute it may use (counted as answers finish); 0 = no limit
  */
 public record InstanceConfig(String id, String pool, String provider, String adapter, String baseUrl, String apiKey,
                              String model, int maxConcurrency, int weight, long timeoutMs, long connectTimeoutMs,
                              String probePath, Map<String, String> headers, JsonObject params,
-                             JsonObject override, JsonObject settings) {
+                             JsonObject override, JsonObject settings, int maxRps, long maxTpm) {
   public static final int DEFAULT_WEIGHT = 1;
   public static final long DEFAULT_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+  /** Bound of max_rps: the window keeps one grant time per allowed request. */
+  public static final int MAX_RPS_LIMIT = 10_000;
 
   private static final Set<String> KEYS = Set.of("id", "provider", "base_url", "api_key", "model",
       "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "probe_path", "headers", "params",
-      "override");
+      "override", "max_rps", "max_tpm");
 
   static InstanceConfig from(Fields f, String pool) {
     String id = f.string("id");
@@ -59,7 +63,9 @@ public record InstanceConfig(String id, String pool, String provider, String ada
         f.number("timeout_ms", DEFAULT_TIMEOUT_MS, 1, 3_600_000),
         f.number("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
         f.string("probe_path", "/models"),
-        Map.copyOf(headers), f.objectOrEmpty("params"), f.objectOrEmpty("override"), settings);
+        Map.copyOf(headers), f.objectOrEmpty("params"), f.objectOrEmpty("override"), settings,
+        f.integer("max_rps", 0, 1, MAX_RPS_LIMIT),
+        f.number("max_tpm", 0, 1, 1_000_000_000_000L));
   }
 
   /** The mock provider's behaviour (defaults for any other provider). */
@@ -75,7 +81,7 @@ public record InstanceConfig(String id, String pool, String provider, String ada
   }
 
   public InstanceSpec spec() {
-    return new InstanceSpec(id, maxConcurrency, weight);
+    return new InstanceSpec(id, maxConcurrency, weight, maxRps, maxTpm);
   }
 
   private static String stripSlash(String url) {

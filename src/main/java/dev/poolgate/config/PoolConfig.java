@@ -2,6 +2,7 @@ package dev.poolgate.config;
 
 import dev.poolgate.scheduling.HealthPolicy;
 import dev.poolgate.scheduling.PoolSpec;
+import dev.poolgate.scheduling.Strategy;
 
 import java.util.List;
 import java.util.Set;
@@ -9,13 +10,21 @@ import java.util.Set;
 /**
  * A group of interchangeable instances with one queue, and where to go when it fails.
  *
- * @param cache the pool's response cache, or null
+ * @param cache          the pool's response cache, or null
+ * @param strategy       how a request's instance is chosen (default least_load)
+ * @param latencyDecayMs time constant of the latency strategy's estimates
  */
 public record PoolConfig(String name, String fallback, QueueConfig queue, List<InstanceConfig> instances,
-                         CacheConfig cache) {
+                         CacheConfig cache, Strategy strategy, long latencyDecayMs) {
 
   static PoolConfig from(Fields f, String name) {
-    f.only(Set.of("fallback", "queue", "instances", "cache"));
+    f.only(Set.of("fallback", "queue", "instances", "strategy", "latency_decay_ms", "cache"));
+    String strategyName = f.string("strategy", Strategy.DEFAULT.configName());
+    Strategy strategy = Strategy.fromConfig(strategyName);
+    if (strategy == null) {
+      throw new ConfigException(f.key("strategy"), "must be one of " + Strategy.names() + ", got '"
+          + strategyName + "'");
+    }
     var list = f.array("instances");
     if (list.isEmpty()) {
       throw new ConfigException(f.key("instances"), "a pool needs at least one instance");
@@ -32,10 +41,12 @@ public record PoolConfig(String name, String fallback, QueueConfig queue, List<I
       instances.add(InstanceConfig.from(inst, name));
     }
     return new PoolConfig(name, f.string("fallback", null), QueueConfig.from(f.object("queue")), List.copyOf(instances),
-        CacheConfig.optional(f));
+        CacheConfig.optional(f), strategy,
+        f.number("latency_decay_ms", PoolSpec.DEFAULT_LATENCY_DECAY_MS, 1, 3_600_000));
   }
 
   public PoolSpec spec(HealthPolicy policy) {
-    return new PoolSpec(name, instances.stream().map(InstanceConfig::spec).toList(), queue.maxSize(), policy);
+    return new PoolSpec(name, instances.stream().map(InstanceConfig::spec).toList(), queue.maxSize(), policy,
+        strategy, latencyDecayMs);
   }
 }

@@ -11,6 +11,7 @@ import dev.poolgate.provider.ProviderClient;
 import dev.poolgate.provider.UpstreamException;
 import dev.poolgate.provider.UpstreamReply;
 import dev.poolgate.scheduler.SchedulerClient;
+import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import io.vertx.core.AsyncResult;
@@ -49,6 +50,8 @@ final class Exchange {
   private int attempts;
   private volatile String pendingTicket;
   private volatile UpstreamReply reply;
+  /** Time to first byte of the current attempt's answer, for the latency strategy; -1 until known. */
+  private long ttfbMs = -1;
   private GatewayException lastUpstreamFailure;
 
   Exchange(Vertx vertx, SchedulerClient scheduler, ProviderClient providers, GatewayConfig config, Job job,
@@ -127,10 +130,13 @@ final class Exchange {
     }
     attempts++;
     attemptsInPool++;
+    ttfbMs = -1;
+    long sentAt = System.nanoTime();
     providers.call(new ProviderCall(instance, job.endpoint(), job.body(), job.stream(), job.requestId(),
         abandoned.future(), job.protocol()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
+            ttfbMs = (System.nanoTime() - sentAt) / 1_000_000;
             relay(instance, ar.result());
           } else {
             callFailed(instance, ar.cause() instanceof UpstreamException u ? u
@@ -171,7 +177,7 @@ final class Exchange {
   private void relayed(InstanceConfig instance, Served served, UpstreamReply answer, AsyncResult<Void> ar) {
     reply = null;
     if (ar.succeeded()) {
-      release(Outcome.SUCCESS, null);
+      release(Outcome.SUCCESS, null, measured(answer));
       done.tryComplete(served);
       return;
     }
@@ -184,7 +190,7 @@ final class Exchange {
     Throwable cause = ar.cause();
     UpstreamException failure = cause instanceof UpstreamException u ? u
         : UpstreamException.malformed(instance.id(), "the answer broke off: " + cause.getMessage());
-    release(Outcome.FAILURE, failure.getMessage());
+    release(Outcome.FAILURE, failure.getMessage(), measured(answer));
     if (!sink.committed()) {
       retry(instance, failure);
     } else {
@@ -234,10 +240,19 @@ final class Exchange {
   }
 
   private void release(Outcome outcome, String error) {
+    release(outcome, error, CallMetrics.NONE);
+  }
+
+  private void release(Outcome outcome, String error, CallMetrics metrics) {
     Lease held = lease.getAndSet(null);
     if (held != null) {
-      scheduler.release(held, outcome, error);
+      scheduler.release(held, outcome, error, metrics);
     }
+  }
+
+  /** What the answer cost: its tokens (as far as it got) and its time to first byte. */
+  private CallMetrics measured(UpstreamReply answer) {
+    return new CallMetrics(ttfbMs, (long) answer.usage().promptTokens() + answer.usage().completionTokens());
   }
 
   private Served served(InstanceConfig instance) {

@@ -8,6 +8,7 @@ import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
+import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
 import io.vertx.core.Future;
@@ -30,9 +31,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP front door: OpenAI routes, LLM-Pools' {@code /api/v1/chat}, models and health. Parses
- * and validates, then hands the request to the {@link Dispatcher}; every failure leaves in the
- * OpenAI error shape.
+ * The HTTP front door: OpenAI routes, LLM-Pools' {@code /api/v1/chat}, LLM-API-BalancedCall's
+ * {@code /llm/...}, models and health. Parses and validates, then hands the request to the
+ * {@link Dispatcher}; every failure leaves in the OpenAI error shape.
  */
 public final class IngressVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngressVerticle.class);
@@ -102,6 +103,10 @@ public final class IngressVerticle extends VerticleBase {
           .handler(ctx -> serve(ctx, endpoint));
     }
     router.post(MESSAGES_PATH).handler(bodyTimeout).handler(body).handler(this::serveMessages);
+    router.post("/llm/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
+    router.post("/llm/chat/stream").handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.STREAM));
+    router.get("/llm/models").handler(ctx -> json(ctx, 200, LlmApi.models(config)));
     router.get("/v1/models").handler(this::models);
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
@@ -122,31 +127,58 @@ public final class IngressVerticle extends VerticleBase {
   }
 
   private void serve(RoutingContext ctx, Endpoint endpoint) {
-    BodyDeadlineHandler.bodyReceived(vertx, ctx);
-    if (node.draining()) {
-      ctx.fail(ErrorKind.SHUTTING_DOWN.exception("this node is shutting down; retry on another"));
+    serve(ctx, endpoint, ApiShape.OPENAI);
+  }
+
+  private void serve(RoutingContext ctx, Endpoint endpoint, ApiShape shape) {
+    if (!admit(ctx)) {
       return;
     }
-    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
-      ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + contentType));
-      return;
-    }
-    JsonObject json = RequestParser.json(ctx.body().buffer());
+    GatewayConfig cfg = config;
+    JsonObject json = shape.request(RequestParser.json(ctx.body().buffer()), cfg);
     String deployment = ctx.pathParam("deployment");
     if (deployment != null) {
       json.put("model", deployment);
     }
-    Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, json, config.models(),
+    Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, json, cfg.models(),
         ctx.request().getHeader(X_PRIORITY));
-    if (config.pools().get(job.pool()).instances().stream()
+    if (cfg.pools().get(job.pool()).instances().stream()
         .noneMatch(i -> ProviderCatalog.serves(i.adapter(), endpoint))) {
       ctx.fail(ErrorKind.BAD_REQUEST.exception("model '" + job.model() + "' (pool " + job.pool()
           + ") has no instance that serves " + ctx.request().path()));
       return;
     }
+    dispatch(ctx, job, shape.sink(ctx.response()));
+  }
+
+  /** Anthropic clients: same pools, caps and queue; the answer comes back in the Anthropic shape. */
+  private void serveMessages(RoutingContext ctx) {
+    if (!admit(ctx)) {
+      return;
+    }
+    Job job = MessagesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
+        config.models(), ctx.request().getHeader(X_PRIORITY));
+    dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC));
+  }
+
+  /** What every request route checks first: the body is in, the node takes traffic, the body is JSON. */
+  private boolean admit(RoutingContext ctx) {
+    BodyDeadlineHandler.bodyReceived(vertx, ctx);
+    if (node.draining()) {
+      ctx.fail(ErrorKind.SHUTTING_DOWN.exception("this node is shutting down; retry on another"));
+      return false;
+    }
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
+      ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + contentType));
+      return false;
+    }
+    return true;
+  }
+
+  private void dispatch(RoutingContext ctx, Job job, ReplySink sink) {
     node.requestStarted();
-    dispatcher.dispatch(job, new HttpReplySink(ctx.response()), noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
+    dispatcher.dispatch(job, sink, noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
         .onComplete(ar -> node.requestEnded());
   }
 
@@ -157,26 +189,6 @@ public final class IngressVerticle extends VerticleBase {
     }
     String v = cacheControl.toLowerCase();
     return v.contains("no-cache") || v.contains("no-store");
-  }
-
-  /** Anthropic clients: same pools, caps and queue; the answer comes back in the Anthropic shape. */
-  private void serveMessages(RoutingContext ctx) {
-    BodyDeadlineHandler.bodyReceived(vertx, ctx);
-    if (node.draining()) {
-      ctx.fail(ErrorKind.SHUTTING_DOWN.exception("this node is shutting down; retry on another"));
-      return;
-    }
-    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
-      ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + contentType));
-      return;
-    }
-    Job job = MessagesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
-        config.models(), ctx.request().getHeader(X_PRIORITY));
-    node.requestStarted();
-    dispatcher.dispatch(job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC),
-            noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
-        .onComplete(ar -> node.requestEnded());
   }
 
   private void models(RoutingContext ctx) {

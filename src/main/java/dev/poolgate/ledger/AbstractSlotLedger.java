@@ -3,6 +3,8 @@ package dev.poolgate.ledger;
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.CallMetrics;
+import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
@@ -38,12 +40,16 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
   private final Map<String, Lease> held = new ConcurrentHashMap<>();
   private final List<Long> timers = new ArrayList<>();
+  /** Per pool, the one drain this node has scheduled for when a rate window frees up. */
+  private final Map<String, Wake> wakes = new ConcurrentHashMap<>();
   /** Test hook: grant notices matching it are dropped, as a lossy event bus would. */
   private volatile Predicate<Grant> dropNotice = g -> false;
 
   /** First pause before an admission that met store trouble is tried again; doubles up to the max. */
   public static final long STORE_RETRY_MIN_MS = 50;
   public static final long STORE_RETRY_MAX_MS = 1_000;
+  /** A scheduled drain this far past its time is taken to have run. */
+  private static final long STALE_WAKE_MS = 1_000;
 
   /**
    * A ticket this node waits on.
@@ -53,6 +59,9 @@ public abstract class AbstractSlotLedger implements SlotLedger {
    *                 {@code STORE_UNAVAILABLE}, not as a queue timeout
    */
   private record Waiter(String pool, Promise<Lease> promise, long timerId, AtomicBoolean admitted) {}
+
+  /** A drain scheduled at {@code at} (epoch millis) by timer {@code timerId}. */
+  private record Wake(long at, long timerId) {}
 
   protected AbstractSlotLedger(Vertx vertx, String nodeId, LedgerOptions options) {
     this.vertx = vertx;
@@ -77,10 +86,14 @@ public abstract class AbstractSlotLedger implements SlotLedger {
 
   protected abstract Future<List<Grant>> claimAllOp(String pool, String nodeId);
 
-  protected abstract Future<List<Grant>> releaseOp(Lease lease, Outcome outcome, String error, long leaseTtlMs);
+  protected abstract Future<Drained> releaseOp(Lease lease, Outcome outcome, String error, CallMetrics metrics,
+                                               long leaseTtlMs);
 
-  protected abstract Future<List<Grant>> probeOp(String pool, String instanceId, boolean ok, String error,
-                                                 long leaseTtlMs);
+  protected abstract Future<Drained> probeOp(String pool, String instanceId, boolean ok, String error,
+                                             long leaseTtlMs);
+
+  /** Grants what rate windows have freed since the last operation on the pool. */
+  protected abstract Future<Drained> drainOp(String pool, long leaseTtlMs);
 
   protected abstract Future<Void> renewOp(String pool, List<String> leaseIds, long until);
 
@@ -142,8 +155,10 @@ public abstract class AbstractSlotLedger implements SlotLedger {
         }
       } else if (ar.result() instanceof Admission.Rejected r) {
         settle(ticketId, null, rejection(r.reason()));
+      } else if (ar.result() instanceof Admission.Queued q) {
+        // the waiter stays until a grant, its deadline or a cancel; a rate window frees with time
+        wakeAt(pool, q.wakeAt());
       }
-      // Queued: the waiter stays until a grant, its deadline or a cancel
     });
   }
 
@@ -160,18 +175,18 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   }
 
   @Override
-  public Future<Void> release(Lease lease, Outcome outcome, String error) {
+  public Future<Void> release(Lease lease, Outcome outcome, String error, CallMetrics metrics) {
     held.remove(lease.leaseId());
-    return releaseOp(lease, outcome, error, options.leaseTtlMs()).map(grants -> {
-      deliver(grants);
+    return releaseOp(lease, outcome, error, metrics, options.leaseTtlMs()).map(drained -> {
+      delivered(lease.pool(), drained);
       return null;
     });
   }
 
   @Override
   public Future<Void> recordProbe(String pool, String instanceId, boolean ok, String error) {
-    return probeOp(pool, instanceId, ok, error, options.leaseTtlMs()).map(grants -> {
-      deliver(grants);
+    return probeOp(pool, instanceId, ok, error, options.leaseTtlMs()).map(drained -> {
+      delivered(pool, drained);
       return null;
     });
   }
@@ -180,6 +195,8 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   public Future<Void> close() {
     timers.forEach(vertx::cancelTimer);
     timers.clear();
+    wakes.values().forEach(w -> vertx.cancelTimer(w.timerId()));
+    wakes.clear();
     List<Future<Void>> cancels = new ArrayList<>();
     new HashMap<>(waiters).forEach((ticketId, w) -> cancels.add(cancel(w.pool(), ticketId)));
     return Future.join(cancels).mapEmpty();
@@ -196,6 +213,51 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   }
 
   // ------------------------------------------------------------------ grants
+
+  /** Hands out what an operation granted and schedules the drain a rate window asks for. */
+  protected void delivered(String pool, Drained drained) {
+    deliver(drained.grants());
+    wakeAt(pool, drained.wakeAt());
+  }
+
+  /**
+   * Runs a drain of the pool at {@code at}, when a rate window frees up. A node keeps one such
+   * timer per pool, the earliest asked for; every drain reports the next time, so the chain goes
+   * on while tickets wait on windows. Any node may run it: whoever drains delivers the grants.
+   */
+  protected void wakeAt(String pool, long at) {
+    if (at == Drained.NEVER) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    wakes.compute(pool, (p, current) -> {
+      // a wake long past its time has fired (its removal may have raced this map): replace it
+      if (current != null && current.at() <= at && current.at() + STALE_WAKE_MS > now) {
+        return current;
+      }
+      if (current != null) {
+        vertx.cancelTimer(current.timerId());
+      }
+      long delay = Math.max(1, at - now);
+      long[] id = new long[1];
+      id[0] = vertx.setTimer(delay, t -> woken(p, new Wake(at, id[0])));
+      return new Wake(at, id[0]);
+    });
+  }
+
+  private void woken(String pool, Wake wake) {
+    wakes.remove(pool, wake);
+    drainOp(pool, options.leaseTtlMs())
+        .onSuccess(drained -> delivered(pool, drained))
+        .onFailure(e -> {
+          if (GatewayException.kindOf(e) == ErrorKind.STORE_UNAVAILABLE) {
+            // the windows are still open: try again shortly
+            wakeAt(pool, System.currentTimeMillis() + options.claimPollMs());
+          } else {
+            log.debug("drain of pool {} failed: {}", pool, e.toString());
+          }
+        });
+  }
 
   /** Hands grants to their waiters: here directly, elsewhere by a notice. */
   protected void deliver(List<Grant> grants) {

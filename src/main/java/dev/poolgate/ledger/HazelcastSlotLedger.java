@@ -9,6 +9,8 @@ import dev.poolgate.GatewayException;
 import dev.poolgate.ledger.hazelcast.PoolOps;
 import dev.poolgate.ledger.hazelcast.PoolProcessor;
 import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.CallMetrics;
+import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
@@ -31,6 +33,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -156,7 +159,8 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
 
   @Override
   protected Future<Admission> admitOp(String pool, Ticket ticket, long leaseTtlMs) {
-    return run(pool, new PoolOps.Admit(ticket, System.currentTimeMillis(), leaseTtlMs));
+    return run(pool, new PoolOps.Admit(ticket, System.currentTimeMillis(), leaseTtlMs,
+        ThreadLocalRandom.current().nextLong()));
   }
 
   @Override
@@ -179,24 +183,31 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
    * that never lands would hold the slot until its expiry. Retrying is safe, release is idempotent.
    */
   @Override
-  protected Future<List<Grant>> releaseOp(Lease lease, Outcome outcome, String error, long leaseTtlMs) {
-    return releaseUntil(lease, outcome, error, leaseTtlMs, System.currentTimeMillis() + leaseTtlMs,
+  protected Future<Drained> releaseOp(Lease lease, Outcome outcome, String error, CallMetrics metrics,
+                                      long leaseTtlMs) {
+    return releaseUntil(lease, outcome, error, metrics, leaseTtlMs, System.currentTimeMillis() + leaseTtlMs,
         STORE_RETRY_MIN_MS);
   }
 
-  private Future<List<Grant>> releaseUntil(Lease lease, Outcome outcome, String error, long leaseTtlMs, long until,
-                                           long backoffMs) {
-    return run(lease.pool(), new PoolOps.Release(lease, outcome, error, System.currentTimeMillis(), leaseTtlMs))
+  private Future<Drained> releaseUntil(Lease lease, Outcome outcome, String error, CallMetrics metrics,
+                                       long leaseTtlMs, long until, long backoffMs) {
+    return run(lease.pool(), new PoolOps.Release(lease, outcome, error, metrics, System.currentTimeMillis(),
+        leaseTtlMs))
         .recover(e -> GatewayException.kindOf(e) == ErrorKind.STORE_UNAVAILABLE && memberRunning()
             && System.currentTimeMillis() + backoffMs < until
-            ? vertx.timer(backoffMs).compose(v -> releaseUntil(lease, outcome, error, leaseTtlMs, until,
+            ? vertx.timer(backoffMs).compose(v -> releaseUntil(lease, outcome, error, metrics, leaseTtlMs, until,
                 Math.min(backoffMs * 2, STORE_RETRY_MAX_MS)))
             : Future.failedFuture(e));
   }
 
   @Override
-  protected Future<List<Grant>> probeOp(String pool, String instanceId, boolean ok, String error, long leaseTtlMs) {
+  protected Future<Drained> probeOp(String pool, String instanceId, boolean ok, String error, long leaseTtlMs) {
     return run(pool, new PoolOps.Probe(instanceId, ok, error, System.currentTimeMillis(), leaseTtlMs));
+  }
+
+  @Override
+  protected Future<Drained> drainOp(String pool, long leaseTtlMs) {
+    return run(pool, new PoolOps.Drain(System.currentTimeMillis(), leaseTtlMs, ThreadLocalRandom.current().nextLong()));
   }
 
   @Override
@@ -265,7 +276,8 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
           .compose(g -> mine.isEmpty() ? Future.succeededFuture(0) : run(pool, new PoolOps.Reassert(specs.get(pool), mine)))
           .onSuccess(added -> mine.stream()
               .filter(l -> !held().containsKey(l.leaseId()))
-              .forEach(l -> releaseOp(l, Outcome.NEUTRAL, null, options.leaseTtlMs()).onSuccess(this::deliver)))
+              .forEach(l -> releaseOp(l, Outcome.NEUTRAL, null, CallMetrics.NONE, options.leaseTtlMs())
+                  .onSuccess(drained -> delivered(pool, drained))))
           .onFailure(e -> log.warn("re-asserting leases in pool {} failed (lease expiry is the backstop): {}", pool,
               e.toString()));
     }

@@ -2,6 +2,8 @@ package dev.poolgate.ledger;
 
 import dev.poolgate.ErrorKind;
 import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.CallMetrics;
+import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /** The ledger of a standalone node: every pool's state in memory, changed under one lock. */
@@ -56,7 +59,7 @@ public final class LocalSlotLedger extends AbstractSlotLedger {
 
   @Override
   protected Future<Admission> admitOp(String pool, Ticket ticket, long leaseTtlMs) {
-    return on(pool, p -> p.acquire(ticket, System.currentTimeMillis(), leaseTtlMs));
+    return on(pool, p -> p.acquire(ticket, System.currentTimeMillis(), leaseTtlMs, ThreadLocalRandom.current().nextLong()));
   }
 
   @Override
@@ -75,14 +78,22 @@ public final class LocalSlotLedger extends AbstractSlotLedger {
   }
 
   @Override
-  protected Future<List<Grant>> releaseOp(Lease lease, Outcome outcome, String error, long leaseTtlMs) {
-    return on(lease.pool(), p -> p.release(lease.instanceId(), lease.leaseId(), outcome, error,
-        System.currentTimeMillis(), leaseTtlMs));
+  protected Future<Drained> releaseOp(Lease lease, Outcome outcome, String error, CallMetrics metrics,
+                                      long leaseTtlMs) {
+    long now = System.currentTimeMillis();
+    return on(lease.pool(), p -> new Drained(p.release(lease.instanceId(), lease.leaseId(), outcome, error, metrics,
+        now, leaseTtlMs), p.wakeAt(now)));
   }
 
   @Override
-  protected Future<List<Grant>> probeOp(String pool, String instanceId, boolean ok, String error, long leaseTtlMs) {
-    return on(pool, p -> p.recordProbe(instanceId, ok, error, System.currentTimeMillis(), leaseTtlMs));
+  protected Future<Drained> probeOp(String pool, String instanceId, boolean ok, String error, long leaseTtlMs) {
+    long now = System.currentTimeMillis();
+    return on(pool, p -> new Drained(p.recordProbe(instanceId, ok, error, now, leaseTtlMs), p.wakeAt(now)));
+  }
+
+  @Override
+  protected Future<Drained> drainOp(String pool, long leaseTtlMs) {
+    return on(pool, p -> p.drain(System.currentTimeMillis(), leaseTtlMs, ThreadLocalRandom.current().nextLong()));
   }
 
   @Override

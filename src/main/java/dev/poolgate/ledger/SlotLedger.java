@@ -1,5 +1,6 @@
 package dev.poolgate.ledger;
 
+import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import dev.poolgate.scheduling.PoolSnapshot;
@@ -42,7 +43,15 @@ public interface SlotLedger {
    * Gives a slot back, exactly once: releasing an unknown or already released lease is a no-op.
    * The outcome feeds the instance's health; the slot goes straight to the best waiting ticket.
    */
-  Future<Void> release(Lease lease, Outcome outcome, String error);
+  default Future<Void> release(Lease lease, Outcome outcome, String error) {
+    return release(lease, outcome, error, CallMetrics.NONE);
+  }
+
+  /**
+   * Gives a slot back as above, with what the call measured: its time to first byte feeds the
+   * latency strategy, its tokens the instance's tokens-per-minute window.
+   */
+  Future<Void> release(Lease lease, Outcome outcome, String error, CallMetrics metrics);
 
   /** Feeds an active probe result to an instance's health. */
   Future<Void> recordProbe(String pool, String instanceId, boolean ok, String error);

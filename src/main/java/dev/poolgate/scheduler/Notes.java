@@ -1,5 +1,6 @@
 package dev.poolgate.scheduler;
 
+import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import dev.poolgate.scheduling.PoolSnapshot;
@@ -11,8 +12,12 @@ public final class Notes {
   private Notes() {
   }
 
-  /** A request is done with its slot. */
-  public record Release(Lease lease, Outcome outcome, String error) {}
+  /** A request is done with its slot; {@code metrics} is what the call measured. */
+  public record Release(Lease lease, Outcome outcome, String error, CallMetrics metrics) {
+    public Release(Lease lease, Outcome outcome, String error) {
+      this(lease, outcome, error, CallMetrics.NONE);
+    }
+  }
 
   /** A waiting request's client went away. */
   public record Cancel(String pool, String ticketId) {}

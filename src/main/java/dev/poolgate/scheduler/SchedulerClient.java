@@ -2,6 +2,7 @@ package dev.poolgate.scheduler;
 
 import dev.poolgate.bus.Bus;
 import dev.poolgate.ledger.SlotRequest;
+import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import dev.poolgate.scheduling.PoolSnapshot;
@@ -35,7 +36,12 @@ public final class SchedulerClient {
   }
 
   public void release(Lease lease, Outcome outcome, String error) {
-    bus.send(Bus.RELEASE, new Notes.Release(lease, outcome, error), Bus.LOCAL);
+    release(lease, outcome, error, CallMetrics.NONE);
+  }
+
+  /** Releases with what the call measured (time to first byte, tokens): latency strategy, max_tpm. */
+  public void release(Lease lease, Outcome outcome, String error, CallMetrics metrics) {
+    bus.send(Bus.RELEASE, new Notes.Release(lease, outcome, error, metrics), Bus.LOCAL);
   }
 
   public void probeResult(String pool, String instanceId, boolean ok, String error) {

@@ -41,7 +41,7 @@ public final class SchedulerVerticle extends VerticleBase {
             .onFailure(e -> log.warn("cancel of ticket {} failed: {}", msg.body().ticketId(), e.toString()))));
     consumers.add(bus.<Notes.Release>localConsumer(Bus.RELEASE, msg -> {
       Notes.Release r = msg.body();
-      ledger.release(r.lease(), r.outcome(), r.error())
+      ledger.release(r.lease(), r.outcome(), r.error(), r.metrics())
           .onFailure(e -> log.warn("release of lease {} failed (its expiry reclaims it): {}",
               r.lease().leaseId(), e.toString()));
     }));

@@ -8,8 +8,13 @@ public sealed interface Admission extends Serializable {
   /** A slot was free: the lease is held from now on. */
   record Granted(Lease lease) implements Admission {}
 
-  /** Every eligible instance is full: the ticket waits in the queue. */
-  record Queued(Ticket ticket) implements Admission {}
+  /**
+   * Every eligible instance is full or at its rate limit: the ticket waits in the queue.
+   *
+   * @param wakeAt when a rate window frees up so that it might be granted (see
+   *               {@link PoolState#wakeAt}); {@link Drained#NEVER} if only a release can free it
+   */
+  record Queued(Ticket ticket, long wakeAt) implements Admission {}
 
   /** The ticket cannot wait: the queue is full, or no instance could ever serve it. */
   record Rejected(Reason reason) implements Admission {}

@@ -16,9 +16,15 @@ public final class InstanceSlots implements Serializable {
   private long currentWeight;
   /** Removed from config: keeps its live leases until they end, takes no new ones. */
   private boolean retired;
+  /** Grants of the last second, when max_rps is set. */
+  private RequestWindow requests;
+  /** Tokens of the last minute, when max_tpm is set. */
+  private TokenWindow tokens;
+  private final LatencyEstimate latency = new LatencyEstimate();
 
   InstanceSlots(InstanceSpec spec) {
     this.spec = spec;
+    limits(spec);
   }
 
   public String id() { return spec.id(); }
@@ -31,6 +37,59 @@ public final class InstanceSlots implements Serializable {
   void respec(InstanceSpec next) {
     this.spec = next;
     this.retired = false;
+    limits(next);
+  }
+
+  /** Windows follow the limits; a window kept across a change keeps what it counted. */
+  private void limits(InstanceSpec s) {
+    if (s.maxRps() == 0) {
+      requests = null;
+    } else if (requests == null) {
+      requests = new RequestWindow(s.maxRps());
+    } else if (requests.limit() != s.maxRps()) {
+      requests = requests.resized(s.maxRps());
+    }
+    if (s.maxTpm() == 0) {
+      tokens = null;
+    } else if (tokens == null) {
+      tokens = new TokenWindow();
+    }
+  }
+
+  LatencyEstimate latency() { return latency; }
+
+  /** Whether its rate limits let it start a request at {@code now}. */
+  boolean withinRates(long now) {
+    return (requests == null || requests.admits(now)) && (tokens == null || tokens.admits(now, spec.maxTpm()));
+  }
+
+  /** When its rate limits next let it start a request (now if they do). */
+  long ratesFreeAt(long now) {
+    long at = now;
+    if (requests != null) {
+      at = Math.max(at, requests.freeAt(now));
+    }
+    if (tokens != null) {
+      at = Math.max(at, tokens.freeAt(now, spec.maxTpm()));
+    }
+    return at;
+  }
+
+  /** A request started here at {@code now}. */
+  void recordGrant(long now) {
+    if (requests != null) {
+      requests.record(now);
+    }
+  }
+
+  /** A request ended here: its tokens count against max_tpm, its time to first byte feeds latency. */
+  void recordCall(CallMetrics metrics, long now, long latencyDecayMs) {
+    if (tokens != null && metrics.tokens() > 0) {
+      tokens.record(now, metrics.tokens());
+    }
+    if (metrics.ttfbMs() >= 0) {
+      latency.observe(metrics.ttfbMs(), now, latencyDecayMs);
+    }
   }
 
   void retire() {

@@ -2,8 +2,14 @@ package dev.poolgate.scheduling;
 
 import java.io.Serializable;
 
-/** What the scheduler needs to know of an instance: its cap and its weight. */
-public record InstanceSpec(String id, int maxConcurrency, int weight) implements Serializable {
+/**
+ * What the scheduler needs to know of an instance: its cap, its weight and its rate limits.
+ *
+ * @param maxRps requests it may start per second (sliding window); 0 = no limit
+ * @param maxTpm tokens it may use per minute (counted as answers finish); 0 = no limit
+ */
+public record InstanceSpec(String id, int maxConcurrency, int weight, int maxRps, long maxTpm)
+    implements Serializable {
   public InstanceSpec {
     if (maxConcurrency < 1) {
       throw new IllegalArgumentException("max_concurrency of " + id + " must be >= 1");
@@ -11,5 +17,13 @@ public record InstanceSpec(String id, int maxConcurrency, int weight) implements
     if (weight < 1) {
       throw new IllegalArgumentException("weight of " + id + " must be >= 1");
     }
+    if (maxRps < 0 || maxTpm < 0) {
+      throw new IllegalArgumentException("max_rps and max_tpm of " + id + " must be >= 0");
+    }
+  }
+
+  /** An instance with no rate limits. */
+  public InstanceSpec(String id, int maxConcurrency, int weight) {
+    this(id, maxConcurrency, weight, 0, 0);
   }
 }

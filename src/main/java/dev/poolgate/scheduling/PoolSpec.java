@@ -3,10 +3,26 @@ package dev.poolgate.scheduling;
 import java.io.Serializable;
 import java.util.List;
 
-/** What the scheduler needs to know of a pool. */
-public record PoolSpec(String name, List<InstanceSpec> instances, int queueMaxSize, HealthPolicy healthPolicy)
-    implements Serializable {
+/**
+ * What the scheduler needs to know of a pool.
+ *
+ * @param strategy       how it chooses among its eligible instances
+ * @param latencyDecayMs time constant of the latency strategy's estimates
+ */
+public record PoolSpec(String name, List<InstanceSpec> instances, int queueMaxSize, HealthPolicy healthPolicy,
+                       Strategy strategy, long latencyDecayMs) implements Serializable {
+  public static final long DEFAULT_LATENCY_DECAY_MS = 10_000;
+
   public PoolSpec {
     instances = List.copyOf(instances);
+    strategy = strategy == null ? Strategy.DEFAULT : strategy;
+    if (latencyDecayMs < 1) {
+      throw new IllegalArgumentException("latency decay of " + name + " must be >= 1 ms");
+    }
+  }
+
+  /** A least-load pool. */
+  public PoolSpec(String name, List<InstanceSpec> instances, int queueMaxSize, HealthPolicy healthPolicy) {
+    this(name, instances, queueMaxSize, healthPolicy, Strategy.DEFAULT, DEFAULT_LATENCY_DECAY_MS);
   }
 }

@@ -22,7 +22,12 @@ import java.util.UUID;
  *
  * <p>Invariant after every operation: no instance holds more leases than its cap (unless leases
  * were re-asserted after data loss, in which case nothing more is granted until it is back under),
- * and no queued ticket could use a free slot (every operation ends with {@link #drain}).
+ * and no queued ticket could use a free slot within its instance's rate limits (every operation
+ * ends with {@link #drain}; for slots held back only by a rate window, {@link #wakeAt} says when
+ * to drain again).
+ *
+ * <p>Everything that varies between runs — the time, random seeds, what a call measured — comes in
+ * as an argument, so an operation's result depends only on the state and its inputs.
  */
 public final class PoolState implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -30,6 +35,10 @@ public final class PoolState implements Serializable {
   private final String name;
   private int queueMaxSize;
   private HealthPolicy policy;
+  private Strategy strategy;
+  private long latencyDecayMs;
+  /** Random draws for weighted_random, part of the state so owner and backup agree. */
+  private final Draws draws;
   private final LinkedHashMap<String, InstanceSlots> instances = new LinkedHashMap<>();
   private final TreeSet<Ticket> queue = new TreeSet<>(new TicketOrder());
   private final Map<String, Ticket> queuedById = new HashMap<>();
@@ -39,6 +48,7 @@ public final class PoolState implements Serializable {
 
   public PoolState(PoolSpec spec) {
     this.name = spec.name();
+    this.draws = new Draws(spec.name().hashCode());
     reconfigure(spec, 0);
   }
 
@@ -53,6 +63,8 @@ public final class PoolState implements Serializable {
   public List<Grant> reconfigure(PoolSpec spec, long now) {
     this.queueMaxSize = spec.queueMaxSize();
     this.policy = spec.healthPolicy();
+    this.strategy = spec.strategy();
+    this.latencyDecayMs = spec.latencyDecayMs();
     Set<String> wanted = new java.util.HashSet<>();
     for (InstanceSpec is : spec.instances()) {
       wanted.add(is.id());
@@ -84,15 +96,30 @@ public final class PoolState implements Serializable {
    * @param leaseTtlMs how long the lease lives without renewal
    */
   public Admission acquire(Ticket ticket, long now, long leaseTtlMs) {
+    return acquire(ticket, now, leaseTtlMs, 0);
+  }
+
+  /**
+   * Takes a slot for the ticket if an eligible instance has one free, else queues it.
+   *
+   * @param leaseTtlMs how long the lease lives without renewal
+   * @param seed       random bits for this operation's draws (the caller's; 0 adds none)
+   */
+  public Admission acquire(Ticket ticket, long now, long leaseTtlMs, long seed) {
+    draws.mix(seed);
     if (queuedById.containsKey(ticket.ticketId()) || unclaimed.containsKey(ticket.ticketId())) {
       // a retried acquire of the same ticket (e.g. after a store time-out) must not queue twice
       Grant g = unclaimed.remove(ticket.ticketId());
-      return g != null ? new Admission.Granted(g.lease()) : new Admission.Queued(queuedById.get(ticket.ticketId()));
+      return g != null ? new Admission.Granted(g.lease())
+          : new Admission.Queued(queuedById.get(ticket.ticketId()), wakeAt(now));
     }
     if (!anyCouldServe(ticket)) {
       return new Admission.Rejected(Admission.Reason.NO_INSTANCE);
     }
-    InstanceSlots chosen = pick(ticket);
+    // A slot freed by a rate window (with time, not by an operation) belongs to the tickets that
+    // already wait: a newcomer then joins the queue in its order, and the ledger drains at once.
+    boolean waitersFirst = !queue.isEmpty() && anyFreeSlot(now) && aWaiterFits(now);
+    InstanceSlots chosen = waitersFirst ? null : pick(ticket, now);
     if (chosen != null) {
       return new Admission.Granted(grantOn(chosen, ticket, now, leaseTtlMs));
     }
@@ -102,7 +129,7 @@ public final class PoolState implements Serializable {
     Ticket queued = ticket.seq() > 0 ? ticket : ticket.withSeq(nextSeq++);
     queue.add(queued);
     queuedById.put(queued.ticketId(), queued);
-    return new Admission.Queued(queued);
+    return new Admission.Queued(queued, waitersFirst ? now : wakeAt(now));
   }
 
   /**
@@ -146,6 +173,15 @@ public final class PoolState implements Serializable {
    */
   public List<Grant> release(String instanceId, String leaseId, Outcome outcome, String error,
                              long now, long leaseTtlMs) {
+    return release(instanceId, leaseId, outcome, error, CallMetrics.NONE, now, leaseTtlMs);
+  }
+
+  /**
+   * Releases a lease as above; what the call measured (time to first byte, tokens) feeds the
+   * latency strategy and the tokens-per-minute limit.
+   */
+  public List<Grant> release(String instanceId, String leaseId, Outcome outcome, String error,
+                             CallMetrics metrics, long now, long leaseTtlMs) {
     InstanceSlots slots = instances.get(instanceId);
     if (slots == null) {
       return List.of();
@@ -153,6 +189,7 @@ public final class PoolState implements Serializable {
     boolean released = slots.remove(leaseId) != null;
     if (released) {
       slots.health().recordTraffic(outcome, error, policy, now);
+      slots.recordCall(metrics, now, latencyDecayMs);
     }
     if (slots.retired() && slots.inFlight() == 0) {
       instances.remove(instanceId);
@@ -314,17 +351,46 @@ public final class PoolState implements Serializable {
   // ---------------------------------------------------------------- internals
 
   /**
+   * Grants what time has freed: rate windows roll over with the clock, not with a release, so the
+   * ledger runs this at the {@link #wakeAt} an operation reported.
+   */
+  public Drained drain(long now, long leaseTtlMs, long seed) {
+    draws.mix(seed);
+    List<Grant> grants = drain(now, leaseTtlMs);
+    return new Drained(grants, wakeAt(now));
+  }
+
+  /**
+   * When a queued ticket might next be granted because a rate window frees up: the earliest time
+   * an instance that is below its cap but held back only by its rate limits may start a request.
+   * {@link Drained#NEVER} if the queue is empty or nothing waits on a window (a full instance frees
+   * with a release, which drains by itself).
+   */
+  public long wakeAt(long now) {
+    if (queue.isEmpty()) {
+      return Drained.NEVER;
+    }
+    long at = Drained.NEVER;
+    for (InstanceSlots s : instances.values()) {
+      if (!s.retired() && s.health().admitsTraffic() && s.hasFreeSlot() && !s.withinRates(now)) {
+        at = Math.min(at, s.ratesFreeAt(now));
+      }
+    }
+    return at;
+  }
+
+  /**
    * Hands free slots to the best waiting tickets: strict priority, FIFO within a level; a ticket
    * that no free instance may serve (all excluded) lets the next one through.
    */
   private List<Grant> drain(long now, long leaseTtlMs) {
-    if (queue.isEmpty() || !anyFreeSlot()) {
+    if (queue.isEmpty() || !anyFreeSlot(now)) {
       return List.of();
     }
     List<Grant> grants = new ArrayList<>();
-    for (Iterator<Ticket> it = queue.iterator(); it.hasNext() && anyFreeSlot(); ) {
+    for (Iterator<Ticket> it = queue.iterator(); it.hasNext() && anyFreeSlot(now); ) {
       Ticket t = it.next();
-      InstanceSlots chosen = pick(t);
+      InstanceSlots chosen = pick(t, now);
       if (chosen != null) {
         it.remove();
         queuedById.remove(t.ticketId());
@@ -340,12 +406,25 @@ public final class PoolState implements Serializable {
     Lease lease = new Lease(UUID.randomUUID().toString(), name, slots.id(), t.nodeId(), t.ticketId(),
         now + leaseTtlMs);
     slots.add(lease);
+    slots.recordGrant(now);
     return lease;
   }
 
-  private boolean anyFreeSlot() {
+  /** Whether a queued ticket could take a slot now (one that excludes every free instance cannot). */
+  private boolean aWaiterFits(long now) {
+    for (Ticket t : queue) {
+      for (InstanceSlots s : instances.values()) {
+        if (s.health().admitsTraffic() && eligible(s, t, s.health().health(), now)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean anyFreeSlot(long now) {
     for (InstanceSlots s : instances.values()) {
-      if (!s.retired() && s.health().admitsTraffic() && s.hasFreeSlot()) {
+      if (!s.retired() && s.health().admitsTraffic() && s.hasFreeSlot() && s.withinRates(now)) {
         return true;
       }
     }
@@ -363,41 +442,31 @@ public final class PoolState implements Serializable {
   }
 
   /**
-   * Least load relative to cap among eligible instances with a free slot; healthy before
-   * degraded; ties broken by smooth weighted round-robin so weights decide the share.
+   * The instance for this ticket now, or null: among instances that may take it (not retired, not
+   * excluded, below cap, within their rate limits), healthy ones before degraded ones, chosen by
+   * the pool's strategy.
    */
-  private InstanceSlots pick(Ticket t) {
-    InstanceSlots pick = pickAmong(t, Health.HEALTHY);
-    return pick != null ? pick : pickAmong(t, Health.DEGRADED);
+  private InstanceSlots pick(Ticket t, long now) {
+    InstanceSlots pick = pickAmong(t, Health.HEALTHY, now);
+    return pick != null ? pick : pickAmong(t, Health.DEGRADED, now);
   }
 
-  private InstanceSlots pickAmong(Ticket t, Health level) {
-    double best = Double.MAX_VALUE;
+  private InstanceSlots pickAmong(Ticket t, Health level, long now) {
+    List<InstanceSlots> candidates = new ArrayList<>(instances.size());
     for (InstanceSlots s : instances.values()) {
-      if (eligible(s, t, level) && s.load() < best) {
-        best = s.load();
+      if (eligible(s, t, level, now)) {
+        candidates.add(s);
       }
     }
-    if (best == Double.MAX_VALUE) {
+    if (candidates.isEmpty()) {
       return null;
     }
-    long total = 0;
-    InstanceSlots chosen = null;
-    for (InstanceSlots s : instances.values()) {
-      if (eligible(s, t, level) && s.load() == best) {
-        s.currentWeight(s.currentWeight() + s.spec().weight());
-        total += s.spec().weight();
-        if (chosen == null || s.currentWeight() > chosen.currentWeight()) {
-          chosen = s;
-        }
-      }
-    }
-    chosen.currentWeight(chosen.currentWeight() - total);
-    return chosen;
+    return strategy.selector().select(candidates, new Selection(now, draws, latencyDecayMs));
   }
 
-  private static boolean eligible(InstanceSlots s, Ticket t, Health level) {
-    return !s.retired() && s.health().health() == level && s.hasFreeSlot() && !t.excluded().contains(s.id());
+  private static boolean eligible(InstanceSlots s, Ticket t, Health level, long now) {
+    return !s.retired() && s.health().health() == level && s.hasFreeSlot() && !t.excluded().contains(s.id())
+        && s.withinRates(now);
   }
 
   private void removeIdleRetired() {

@@ -147,6 +147,32 @@ class ConfigTest {
   }
 
   @Test
+  void strategiesRateLimitsAndDefaultPool() {
+    GatewayConfig plain = ConfigLoader.parse(valid());
+    assertEquals(dev.poolgate.scheduling.Strategy.LEAST_LOAD, plain.pools().get("large").strategy());
+    assertEquals("large", plain.defaultPool(), "the first pool by default");
+    assertEquals(0, plain.instances().get("l1").maxRps());
+    assertEquals(0, plain.instances().get("l1").maxTpm());
+
+    JsonObject cfg = valid().put("default_pool", "small");
+    cfg.getJsonObject("pools").getJsonObject("large").put("strategy", "latency").put("latency_decay_ms", 5_000);
+    instance0(cfg).put("max_rps", 5).put("max_tpm", 90_000);
+    GatewayConfig parsed = ConfigLoader.parse(cfg);
+    assertEquals("small", parsed.defaultPool());
+    var spec = parsed.poolSpecs().get(0);
+    assertEquals(dev.poolgate.scheduling.Strategy.LATENCY, spec.strategy());
+    assertEquals(5_000, spec.latencyDecayMs());
+    assertEquals(5, spec.instances().get(0).maxRps());
+    assertEquals(90_000, spec.instances().get(0).maxTpm());
+
+    assertRejected("pools.large.strategy", c -> c.getJsonObject("pools").getJsonObject("large").put("strategy", "fastest"));
+    assertRejected("pools.large.instances[0].max_rps", c -> instance0(c).put("max_rps", 0));
+    assertRejected("pools.large.instances[0].max_rps", c -> instance0(c).put("max_rps", 1_000_000));
+    assertRejected("pools.large.instances[0].max_tpm", c -> instance0(c).put("max_tpm", -1));
+    assertRejected("default_pool", c -> c.put("default_pool", "huge"));
+  }
+
+  @Test
   void unknownKeysAndWrongTypes() {
     assertRejected("pools.large.instances[0].max_concurency", c -> instance0(c).put("max_concurency", 2));
     assertRejected("serv", c -> c.put("serv", new JsonObject()));

@@ -2,6 +2,7 @@ package dev.poolgate.ledger;
 
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
+import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Health;
 import dev.poolgate.scheduling.HealthPolicy;
 import dev.poolgate.scheduling.InstanceSnapshot;
@@ -10,12 +11,14 @@ import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import dev.poolgate.scheduling.PoolSnapshot;
 import dev.poolgate.scheduling.PoolSpec;
+import dev.poolgate.scheduling.Strategy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -266,6 +269,55 @@ public abstract class SlotLedgerContractTest {
     }
   }
 
+  @Test
+  void maxRpsHoldsAndWaitingTicketsAreWokenWhenTheWindowFrees() {
+    configure(List.of(new InstanceSpec("a", 50, 1, 4, 0)), 100);
+    List<Long> grantedAt = Collections.synchronizedList(new ArrayList<>());
+    List<Future<Void>> done = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      SlotLedger ledger = ledger(i);
+      done.add(ledger.acquire(req(5, 20_000)).compose(lease -> {
+        grantedAt.add(System.currentTimeMillis());
+        return ledger.release(lease, Outcome.SUCCESS, null);
+      }));
+    }
+    await(Future.all(done));
+    List<Long> times = new ArrayList<>(grantedAt);
+    Collections.sort(times);
+    // 4 per second: batches at 0, 1 s and 2 s — nothing rolls the window but time itself
+    assertTrue(times.get(9) - times.get(0) >= 1_800, "10 requests at 4/s took " + (times.get(9) - times.get(0)) + " ms");
+    // seen here a little after the store granted them, so the window checked is a bit shorter
+    for (long from : times) {
+      long inWindow = times.stream().filter(t -> t >= from && t < from + 800).count();
+      assertTrue(inWindow <= 4, inWindow + " grants within 800 ms: " + times);
+    }
+    eventually(() -> snap().inFlight() == 0 && snap().queued() == 0);
+  }
+
+  @Test
+  void tokensReportedWithTheReleaseCountTowardMaxTpm() {
+    configure(Strategy.FIRST_AVAILABLE, List.of(new InstanceSpec("a", 10, 1, 0, 100), inst("b", 10)), 10);
+    Lease first = await(ledger(0).acquire(req(5, 5_000)));
+    assertEquals("a", first.instanceId());
+    await(ledger(0).release(first, Outcome.SUCCESS, null, new CallMetrics(20, 150)));
+    Lease next = await(ledger(1).acquire(req(5, 5_000)));
+    assertEquals("b", next.instanceId(), "a spent its tokens for this minute, on every node");
+    await(ledger(1).release(next, Outcome.SUCCESS, null));
+  }
+
+  @Test
+  void roundRobinStateIsSharedByEveryNode() {
+    configure(Strategy.ROUND_ROBIN, List.of(new InstanceSpec("a", 10, 5), new InstanceSpec("b", 10, 1),
+        new InstanceSpec("c", 10, 1)), 10);
+    StringBuilder order = new StringBuilder();
+    for (int i = 0; i < 7; i++) {
+      Lease lease = await(ledger(i).acquire(req(5, 5_000)));
+      order.append(lease.instanceId());
+      await(ledger(i).release(lease, Outcome.SUCCESS, null));
+    }
+    assertEquals("aabacaa", order.toString());
+  }
+
   // ------------------------------------------------------------------ helpers
 
   protected SlotLedger ledger(int i) {
@@ -299,8 +351,15 @@ public abstract class SlotLedgerContractTest {
     configure(instances, queueMax, HealthPolicy.DEFAULT);
   }
 
+  protected void configure(Strategy strategy, List<InstanceSpec> instances, int queueMax) {
+    apply(new PoolSpec(pool, instances, queueMax, HealthPolicy.DEFAULT, strategy, PoolSpec.DEFAULT_LATENCY_DECAY_MS));
+  }
+
   protected void configure(List<InstanceSpec> instances, int queueMax, HealthPolicy policy) {
-    PoolSpec spec = new PoolSpec(pool, instances, queueMax, policy);
+    apply(new PoolSpec(pool, instances, queueMax, policy));
+  }
+
+  private void apply(PoolSpec spec) {
     for (SlotLedger l : ledgers()) {
       await(l.configure(List.of(spec)));
     }

@@ -6,6 +6,8 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.CallMetrics;
+import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
@@ -32,11 +34,13 @@ public final class PoolOps {
     private final Ticket ticket;
     private final long now;
     private final long leaseTtlMs;
+    private final long seed;
 
-    public Admit(Ticket ticket, long now, long leaseTtlMs) {
+    public Admit(Ticket ticket, long now, long leaseTtlMs, long seed) {
       this.ticket = ticket;
       this.now = now;
       this.leaseTtlMs = leaseTtlMs;
+      this.seed = seed;
     }
 
     @Override
@@ -48,7 +52,7 @@ public final class PoolOps {
           return new Admission.Granted(l);
         }
       }
-      return state.acquire(ticket, now, leaseTtlMs);
+      return state.acquire(ticket, now, leaseTtlMs, seed);
     }
   }
 
@@ -97,33 +101,58 @@ public final class PoolOps {
     }
   }
 
-  /** Gives a slot back (idempotent) and hands it on. */
-  public static final class Release extends PoolProcessor<List<Grant>> {
+  /**
+   * Gives a slot back (idempotent) and hands it on; what the call measured (time to first byte,
+   * tokens) goes into the instance's latency estimate and token window.
+   */
+  public static final class Release extends PoolProcessor<Drained> {
     private static final long serialVersionUID = 1L;
     private final String instanceId;
     private final String leaseId;
     private final Outcome outcome;
     private final String error;
+    private final CallMetrics metrics;
     private final long now;
     private final long leaseTtlMs;
 
-    public Release(Lease lease, Outcome outcome, String error, long now, long leaseTtlMs) {
+    public Release(Lease lease, Outcome outcome, String error, CallMetrics metrics, long now, long leaseTtlMs) {
       this.instanceId = lease.instanceId();
       this.leaseId = lease.leaseId();
       this.outcome = outcome;
       this.error = error;
+      this.metrics = metrics;
       this.now = now;
       this.leaseTtlMs = leaseTtlMs;
     }
 
     @Override
-    protected List<Grant> apply(PoolState state) {
-      return state.release(instanceId, leaseId, outcome, error, now, leaseTtlMs);
+    protected Drained apply(PoolState state) {
+      return new Drained(state.release(instanceId, leaseId, outcome, error, metrics, now, leaseTtlMs),
+          state.wakeAt(now));
+    }
+  }
+
+  /** Grants what rate windows freed with time; reports when to run again. */
+  public static final class Drain extends PoolProcessor<Drained> {
+    private static final long serialVersionUID = 1L;
+    private final long now;
+    private final long leaseTtlMs;
+    private final long seed;
+
+    public Drain(long now, long leaseTtlMs, long seed) {
+      this.now = now;
+      this.leaseTtlMs = leaseTtlMs;
+      this.seed = seed;
+    }
+
+    @Override
+    protected Drained apply(PoolState state) {
+      return state.drain(now, leaseTtlMs, seed);
     }
   }
 
   /** Feeds a probe result to an instance's health. */
-  public static final class Probe extends PoolProcessor<List<Grant>> {
+  public static final class Probe extends PoolProcessor<Drained> {
     private static final long serialVersionUID = 1L;
     private final String instanceId;
     private final boolean ok;
@@ -140,8 +169,8 @@ public final class PoolOps {
     }
 
     @Override
-    protected List<Grant> apply(PoolState state) {
-      return state.recordProbe(instanceId, ok, error, now, leaseTtlMs);
+    protected Drained apply(PoolState state) {
+      return new Drained(state.recordProbe(instanceId, ok, error, now, leaseTtlMs), state.wakeAt(now));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.health.HealthVerticle;
 import dev.poolgate.http.IngressVerticle;
 import dev.poolgate.ledger.LedgerOptions;
+import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.ledger.LocalSlotLedger;
 import dev.poolgate.ledger.SlotLedger;
 import dev.poolgate.provider.CallResult;
@@ -47,7 +48,10 @@ public final class Gateway {
   private Gateway(Vertx vertx, GatewayConfig config, ResponseCache cache) {
     this.vertx = vertx;
     this.config = config;
-    this.node = new NodeState(cache);
+    this.node = new NodeState(cache, GatewayMetrics.of(vertx));
+    node.metrics().gaugeOf("poolgate_requests_active", "Requests in flight on this node", node, NodeState::inFlight);
+    node.metrics().gaugeOf("poolgate_cache_entries", "Answers in the response cache (this node's view)", cache,
+        ResponseCache::size);
   }
 
   /** Starts a standalone node: the ledger in memory. */

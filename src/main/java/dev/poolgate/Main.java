@@ -7,6 +7,7 @@ import dev.poolgate.config.ConfigException;
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.ledger.LedgerOptions;
 import io.vertx.core.Future;
+import dev.poolgate.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -54,7 +55,7 @@ public final class Main {
   }
 
   private static void runStandalone(String path) {
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setMetricsOptions(GatewayMetrics.vertxMetricsOptions()));
     ConfigLoader loader = loader(vertx, path);
     if (loader == null) {
       return;

@@ -1,22 +1,29 @@
 package dev.poolgate;
 
 import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.metrics.GatewayMetrics;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every verticle of a node may ask about the node: ready for traffic, draining, in flight,
- * and the node's response cache.
+ * and the node's response cache and metrics.
  */
 public final class NodeState {
   private final ResponseCache cache;
+  private final GatewayMetrics metrics;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public NodeState(ResponseCache cache) {
+  public NodeState(ResponseCache cache, GatewayMetrics metrics) {
     this.cache = cache;
+    this.metrics = metrics;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
   }
 
   public ResponseCache cache() {

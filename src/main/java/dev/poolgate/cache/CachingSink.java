@@ -4,9 +4,8 @@ import dev.poolgate.GatewayException;
 import dev.poolgate.api.SseEvents;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.dispatch.Served;
+import dev.poolgate.dispatch.TappedWriteStream;
 import dev.poolgate.provider.UpstreamReply;
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -69,7 +68,7 @@ public final class CachingSink implements ReplySink {
   public WriteStream<Buffer> open(Served served, UpstreamReply reply) {
     copy = Buffer.buffer();
     stream = reply.contentType().startsWith("text/event-stream");
-    return new Tee(sink.open(served, reply));
+    return new TappedWriteStream(sink.open(served, reply), this::copy);
   }
 
   @Override
@@ -89,53 +88,16 @@ public final class CachingSink implements ReplySink {
     sink.upstreamError(served, status, body);
   }
 
-  /** Writes through, copying what passes. */
-  private final class Tee implements WriteStream<Buffer> {
-    private final WriteStream<Buffer> out;
-
-    Tee(WriteStream<Buffer> out) {
-      this.out = out;
+  /** Keeps a copy of what passes, until the size bound spoils it. */
+  private void copy(Buffer data) {
+    if (spoiled) {
+      return;
     }
-
-    @Override
-    public Future<Void> write(Buffer data) {
-      if (!spoiled) {
-        if (copy.length() + data.length() > MAX_CACHED_BYTES) {
-          spoiled = true;
-          copy = null;
-        } else {
-          copy.appendBuffer(data);
-        }
-      }
-      return out.write(data);
-    }
-
-    @Override
-    public Future<Void> end() {
-      return out.end();
-    }
-
-    @Override
-    public Tee exceptionHandler(Handler<Throwable> handler) {
-      out.exceptionHandler(handler);
-      return this;
-    }
-
-    @Override
-    public Tee setWriteQueueMaxSize(int maxSize) {
-      out.setWriteQueueMaxSize(maxSize);
-      return this;
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return out.writeQueueFull();
-    }
-
-    @Override
-    public Tee drainHandler(Handler<Void> handler) {
-      out.drainHandler(handler);
-      return this;
+    if (copy.length() + data.length() > MAX_CACHED_BYTES) {
+      spoiled = true;
+      copy = null;
+    } else {
+      copy.appendBuffer(data);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.poolgate.ledger.HazelcastSlotLedger;
 import dev.poolgate.ledger.LedgerOptions;
 import io.vertx.core.Future;
 import dev.poolgate.cache.HazelcastResponseCache;
+import dev.poolgate.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -44,7 +45,7 @@ public final class ClusterNode {
   /** Starts a Hazelcast member with the given config and a clustered Vert.x on it. */
   public static Future<Member> join(Config hazelcastConfig) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig);
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+    VertxOptions options = new VertxOptions().setMetricsOptions(GatewayMetrics.vertxMetricsOptions()).setEventBusOptions(new EventBusOptions()
         .setHost(eventBusHost(hazelcastConfig))
         .setPort(Integer.parseInt(setting(EVENTBUS_PORT, "0"))));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()

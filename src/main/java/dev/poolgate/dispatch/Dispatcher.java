@@ -4,7 +4,11 @@ import dev.poolgate.cache.CacheKey;
 import dev.poolgate.cache.CachingSink;
 import dev.poolgate.cache.CompletionReplay;
 import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.GatewayException;
 import dev.poolgate.config.CacheConfig;
+import dev.poolgate.metrics.AccessLog;
+import dev.poolgate.metrics.GatewayMetrics;
+import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.provider.ChunkStream;
 import dev.poolgate.provider.ProviderClient;
@@ -40,8 +44,10 @@ public final class Dispatcher {
   private final ProviderClient providers;
   private final Supplier<GatewayConfig> config;
   private final ResponseCache cache;
+  private final GatewayMetrics metrics;
 
-  public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache) {
+  public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.scheduler = new SchedulerClient(vertx);
     this.providers = new ProviderClient(vertx);
@@ -59,10 +65,21 @@ public final class Dispatcher {
 
   /** @param bypassCache the client said {@code Cache-Control: no-cache}: never answer from the cache */
   public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache) {
+    RequestTrace trace = new RequestTrace(job.requestId(), job.endpoint().name().toLowerCase(), job.model(),
+        job.priority());
+    return serve(job, sink, bypassCache, trace).andThen(ar -> {
+      trace.finished(ar.succeeded() ? 200 : GatewayException.kindOf(ar.cause()).status(),
+          ar.succeeded() ? null : GatewayException.kindOf(ar.cause()).code());
+      metrics.record(trace);
+      AccessLog.write(trace, null);
+    });
+  }
+
+  private Future<Served> serve(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {
     GatewayConfig cfg = config.get();
     CacheConfig cacheConfig = cfg.cacheFor(job.model(), job.pool());
     if (cacheConfig == null || !CacheKey.cacheable(job.body(), cacheConfig)) {
-      return exchange(cfg, job, sink);
+      return exchange(cfg, job, sink, trace);
     }
     String key = CacheKey.of(job);
     Future<JsonObject> lookup = bypassCache ? Future.succeededFuture()
@@ -72,11 +89,14 @@ public final class Dispatcher {
         });
     return lookup.compose(hit -> {
       if (hit != null) {
-        return replay(job, hit, sink);
+        trace.cache("hit");
+        return replay(job, hit, sink, trace);
       }
-      sink.tag(X_POOLGATE_CACHE, bypassCache ? "bypass" : "miss");
+      String outcome = bypassCache ? "bypass" : "miss";
+      trace.cache(outcome);
+      sink.tag(X_POOLGATE_CACHE, outcome);
       CachingSink caching = new CachingSink(sink);
-      return exchange(cfg, job, caching).onSuccess(served -> {
+      return exchange(cfg, job, caching, trace).onSuccess(served -> {
         JsonObject completion = caching.completion();
         if (completion != null) {
           cache.put(job.pool(), key, completion, cacheConfig)
@@ -86,13 +106,15 @@ public final class Dispatcher {
     });
   }
 
-  private Future<Served> exchange(GatewayConfig cfg, Job job, ReplySink sink) {
-    return new Exchange(vertx, scheduler, providers, cfg, job, sink).run();
+  private Future<Served> exchange(GatewayConfig cfg, Job job, ReplySink sink, RequestTrace trace) {
+    return new Exchange(vertx, scheduler, providers, cfg, job, sink, trace).run();
   }
 
   /** Serves a cached completion without a slot: as JSON, or replayed as a stream. */
-  private Future<Served> replay(Job job, JsonObject completion, ReplySink sink) {
+  private Future<Served> replay(Job job, JsonObject completion, ReplySink sink, RequestTrace trace) {
     Served served = new Served(job.requestId(), job.pool(), CACHE_INSTANCE, 0, false);
+    trace.acquiring(job.pool());
+    trace.granted(CACHE_INSTANCE);
     sink.tag(X_POOLGATE_CACHE, "hit");
     List<Buffer> body = job.stream()
         ? CompletionReplay.events(completion, RequestRewriter.clientWantsUsage(job.body()))
@@ -105,6 +127,6 @@ public final class Dispatcher {
       @Override public dev.poolgate.provider.Usage usage() { return new dev.poolgate.provider.Usage(); }
       @Override public void cancel() { }
     };
-    return stream.pipeTo(sink.open(served, reply)).map(served);
+    return stream.pipeTo(new TappedWriteStream(sink.open(served, reply), b -> trace.firstByte())).map(served);
   }
 }

@@ -6,6 +6,7 @@ import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.InstanceConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.ledger.SlotRequest;
+import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.provider.ProviderCall;
 import dev.poolgate.provider.ProviderClient;
 import dev.poolgate.provider.UpstreamException;
@@ -53,9 +54,11 @@ final class Exchange {
   /** Time to first byte of the current attempt's answer, for the latency strategy; -1 until known. */
   private long ttfbMs = -1;
   private GatewayException lastUpstreamFailure;
+  private final RequestTrace trace;
 
   Exchange(Vertx vertx, SchedulerClient scheduler, ProviderClient providers, GatewayConfig config, Job job,
-           ReplySink sink) {
+           ReplySink sink, RequestTrace trace) {
+    this.trace = trace;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.scheduler = scheduler;
@@ -89,6 +92,7 @@ final class Exchange {
     String ticket = UUID.randomUUID().toString();
     pendingTicket = ticket;
     long deadline = System.currentTimeMillis() + config.pools().get(pool).queue().timeoutMs();
+    trace.acquiring(pool);
     scheduler.acquire(new SlotRequest(pool, ticket, job.priority(), deadline, excluded)).onComplete(ar -> {
       pendingTicket = null;
       if (ar.succeeded()) {
@@ -115,6 +119,7 @@ final class Exchange {
 
   private void call(Lease granted) {
     lease.set(granted);
+    trace.granted(granted.instanceId());
     if (sink.closed()) {
       release(Outcome.NEUTRAL, null);
       cancelled();
@@ -131,12 +136,14 @@ final class Exchange {
     attempts++;
     attemptsInPool++;
     ttfbMs = -1;
+    trace.calling(attempts, poolIndex > 0);
     long sentAt = System.nanoTime();
     providers.call(new ProviderCall(instance, job.endpoint(), job.body(), job.stream(), job.requestId(),
         abandoned.future(), job.protocol()))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             ttfbMs = (System.nanoTime() - sentAt) / 1_000_000;
+            trace.upstreamAnswered();
             relay(instance, ar.result());
           } else {
             callFailed(instance, ar.cause() instanceof UpstreamException u ? u
@@ -152,6 +159,7 @@ final class Exchange {
       cancelled();
     } else if (failure.passThrough()) {
       Served served = served(instance);
+      trace.passedThrough(failure.upstreamStatus());
       sink.upstreamError(served, failure.upstreamStatus(), failure.upstreamBody());
       done.tryComplete(served);
     } else if (failure.retryable()) {
@@ -170,13 +178,14 @@ final class Exchange {
       return;
     }
     Served served = served(instance);
-    answer.body().pipe().endOnFailure(false).to(sink.open(served, answer))
+    answer.body().pipe().endOnFailure(false).to(new TappedWriteStream(sink.open(served, answer), b -> trace.firstByte()))
         .onComplete(ar -> context.runOnContext(v -> relayed(instance, served, answer, ar)));
   }
 
   private void relayed(InstanceConfig instance, Served served, UpstreamReply answer, AsyncResult<Void> ar) {
     reply = null;
     if (ar.succeeded()) {
+      trace.usage(answer.usage().promptTokens(), answer.usage().completionTokens());
       release(Outcome.SUCCESS, null, measured(answer));
       done.tryComplete(served);
       return;

@@ -8,6 +8,7 @@ import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
+import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
@@ -39,6 +40,8 @@ public final class IngressVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngressVerticle.class);
   public static final String X_REQUEST_ID = "x-request-id";
   public static final String X_PRIORITY = "x-priority";
+  /** Prometheus scrape endpoint. */
+  public static final String METRICS_PATH = "/metrics";
   /** Liveness: 200 while the process serves HTTP. */
   public static final String LIVENESS_PATH = "/health";
   /** Readiness: 200 once started, 503 while starting or draining. */
@@ -53,6 +56,7 @@ public final class IngressVerticle extends VerticleBase {
   private final NodeState node;
   private volatile GatewayConfig config;
   private Dispatcher dispatcher;
+  private SchedulerClient scheduler;
   private MessageConsumer<GatewayConfig> configConsumer;
   private HttpServer server;
 
@@ -63,7 +67,8 @@ public final class IngressVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, () -> config, node.cache());
+    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics());
+    scheduler = new SchedulerClient(vertx);
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
     var opts = config.server();
     this.server = vertx.createHttpServer(new HttpServerOptions()
@@ -108,6 +113,7 @@ public final class IngressVerticle extends VerticleBase {
         .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.STREAM));
     router.get("/llm/models").handler(ctx -> json(ctx, 200, LlmApi.models(config)));
     router.get("/v1/models").handler(this::models);
+    router.get(METRICS_PATH).handler(this::metrics);
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
@@ -189,6 +195,17 @@ public final class IngressVerticle extends VerticleBase {
     }
     String v = cacheControl.toLowerCase();
     return v.contains("no-cache") || v.contains("no-store");
+  }
+
+  /** The Prometheus exposition, with the shared-state gauges refreshed from the ledger first. */
+  private void metrics(RoutingContext ctx) {
+    scheduler.snapshot().onComplete(ar -> {
+      if (ar.succeeded()) {
+        node.metrics().ledger(ar.result());
+      }
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+          .end(node.metrics().scrape());
+    });
   }
 
   private void models(RoutingContext ctx) {

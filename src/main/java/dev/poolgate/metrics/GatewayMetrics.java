@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,22 @@ public final class GatewayMetrics {
     this.registry = registry;
   }
 
+  /**
+   * The metrics of a node: on the Prometheus registry Vert.x reports to, if it was started with
+   * Micrometer metrics (then one scrape has both), else on a registry of their own.
+   */
+  public static GatewayMetrics of(io.vertx.core.Vertx vertx) {
+    MeterRegistry vertxRegistry = vertx.isMetricsEnabled() ? BackendRegistries.getDefaultNow() : null;
+    return vertxRegistry instanceof PrometheusMeterRegistry prometheus ? new GatewayMetrics(prometheus) : standalone();
+  }
+
+  /** Vert.x's own metrics (HTTP server and client, event bus, pools) on a Prometheus registry. */
+  public static io.vertx.micrometer.MicrometerMetricsOptions vertxMetricsOptions() {
+    return new io.vertx.micrometer.MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setPrometheusOptions(new io.vertx.micrometer.VertxPrometheusOptions().setEnabled(true));
+  }
+
   /** Metrics on a registry of their own (when Vert.x was started without metrics). */
   public static GatewayMetrics standalone() {
     return new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -70,7 +87,7 @@ public final class GatewayMetrics {
         LATENCY_SLO, Tags.of("instance", instance), t.upstreamNanos());
     timer("poolgate_queue_wait_seconds", "Time waiting for a slot", LATENCY_SLO,
         Tags.of("pool", pool, "priority", Integer.toString(t.priority())), t.queueWaitNanos());
-    timer("poolgate_added_latency_seconds", "What the gateway itself added before the first byte",
+    timer("poolgate_added_latency_seconds", "Time in the gateway before the first upstream call, queue wait excluded",
         OVERHEAD_SLO, Tags.of("pool", pool), t.addedNanos());
     if (t.attempts() > 1) {
       Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")

@@ -26,6 +26,7 @@ public final class RequestTrace {
   private volatile int tokensOut;
   private volatile long acquireStart;
   private volatile long callStart;
+  private volatile long firstCallStart = -1;
 
   public RequestTrace(String requestId, String endpoint, String model, int priority) {
     this.requestId = requestId;
@@ -51,6 +52,9 @@ public final class RequestTrace {
     this.attempts = attempt;
     this.fallback = fallback;
     callStart = System.nanoTime();
+    if (firstCallStart < 0) {
+      firstCallStart = callStart;
+    }
   }
 
   /** The upstream answered (headers; for non-stream answers, the whole body). */
@@ -70,12 +74,20 @@ public final class RequestTrace {
     tokensOut = out;
   }
 
+  /** An upstream client error went back as it came: its status is the request's. */
+  public void passedThrough(int upstreamStatus) {
+    this.status = upstreamStatus;
+  }
+
   public void cache(String outcome) {
     cache = outcome;
   }
 
+  /** The request ended: with a status of its own unless an upstream status was passed through. */
   public void finished(int status, String errorCode) {
-    this.status = status;
+    if (this.status == 0) {
+      this.status = status;
+    }
     this.errorCode = errorCode;
     totalNanos = since(startNanos);
   }
@@ -105,13 +117,14 @@ public final class RequestTrace {
   public int tokensOut() { return tokensOut; }
 
   /**
-   * What the gateway itself added before the first byte: the time to first byte less the queue
-   * wait and the upstream's own answer time. -1 if there was no first byte.
+   * What the gateway itself added: the time from the request's arrival to its first upstream call,
+   * less the time it waited for a slot (parsing, routing, scheduling, the hops between verticles).
+   * -1 if no upstream call was made (cache hits, early errors).
    */
   public long addedNanos() {
-    if (firstByteNanos < 0) {
+    if (firstCallStart < 0) {
       return -1;
     }
-    return Math.max(0, firstByteNanos - Math.max(0, queueWaitNanos) - Math.max(0, upstreamNanos));
+    return Math.max(0, firstCallStart - startNanos - Math.max(0, queueWaitNanos));
   }
 }

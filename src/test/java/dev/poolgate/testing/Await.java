@@ -33,6 +33,17 @@ public final class Await {
       }
       throw new AssertionError("future failed: " + cause, cause);
     } catch (TimeoutException e) {
+      // a hang is easier to read with what every event loop was doing
+      StringBuilder sb = new StringBuilder("threads when the wait gave up:\n");
+      Thread.getAllStackTraces().forEach((t, st) -> {
+        if (t.getName().contains("vert.x") || t.getName().contains("main")) {
+          sb.append(t.getName()).append(' ').append(t.getState()).append('\n');
+          for (int i = 0; i < Math.min(12, st.length); i++) {
+            sb.append("    ").append(st[i]).append('\n');
+          }
+        }
+      });
+      System.out.println(sb);
       throw new AssertionError("future not complete after " + timeout.toMillis() + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

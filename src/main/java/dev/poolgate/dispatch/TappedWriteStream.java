@@ -1,0 +1,56 @@
+package dev.poolgate.dispatch;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+
+import java.util.function.Consumer;
+
+/**
+ * Writes through, showing each buffer to a tap first (time to first byte, the cache's copy);
+ * backpressure and errors are the target's own.
+ */
+public final class TappedWriteStream implements WriteStream<Buffer> {
+  private final WriteStream<Buffer> out;
+  private final Consumer<Buffer> tap;
+
+  public TappedWriteStream(WriteStream<Buffer> out, Consumer<Buffer> tap) {
+    this.out = out;
+    this.tap = tap;
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    tap.accept(data);
+    return out.write(data);
+  }
+
+  @Override
+  public Future<Void> end() {
+    return out.end();
+  }
+
+  @Override
+  public TappedWriteStream exceptionHandler(Handler<Throwable> handler) {
+    out.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public TappedWriteStream setWriteQueueMaxSize(int maxSize) {
+    out.setWriteQueueMaxSize(maxSize);
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return out.writeQueueFull();
+  }
+
+  @Override
+  public TappedWriteStream drainHandler(Handler<Void> handler) {
+    out.drainHandler(handler);
+    return this;
+  }
+}

@@ -20,6 +20,7 @@ import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.scheduling.Lease;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -114,7 +115,10 @@ public final class Gateway {
   public Future<Void> shutdown(long drainTimeoutMs) {
     node.startDraining();
     long until = System.currentTimeMillis() + drainTimeoutMs;
-    return waitDrained(until).compose(v -> close());
+    // runs on one context of this Vert.x whoever calls (a shutdown hook, a library user's thread)
+    Promise<Void> done = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(x -> waitDrained(until).compose(v -> close()).onComplete(done));
+    return done.future();
   }
 
   private Future<Void> waitDrained(long until) {
@@ -124,7 +128,9 @@ public final class Gateway {
       }
       return Future.succeededFuture();
     }
-    return vertx.timer(100).compose(v -> waitDrained(until));
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(100, id -> waitDrained(until).onComplete(later));
+    return later.future();
   }
 
   public Future<Void> close() {

@@ -1,5 +1,6 @@
 package dev.poolgate.api;
 
+import dev.poolgate.Ids;
 import dev.poolgate.GatewayException;
 import dev.poolgate.NodeState;
 import dev.poolgate.bus.Bus;
@@ -16,7 +17,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
-import java.util.UUID;
 
 /**
  * The event-bus chat API ({@link BusProtocol}): other Vert.x apps in the cluster send OpenAI chat
@@ -58,7 +58,7 @@ public final class ChatBusVerticle extends VerticleBase {
       if (msg.body() == null) {
         throw dev.poolgate.ErrorKind.INVALID_JSON.exception("the message body must be a JSON chat request");
       }
-      job = RequestParser.parse(UUID.randomUUID().toString(), Endpoint.CHAT, msg.body().copy(), config.models(),
+      job = RequestParser.parse(Ids.next(), Endpoint.CHAT, msg.body().copy(), config.models(),
           msg.headers().get(BusProtocol.PRIORITY));
     } catch (GatewayException e) {
       msg.fail(e.kind().status(), ApiErrors.body(e.kind(), e.getMessage()).encode());

@@ -1,5 +1,6 @@
 package dev.poolgate.dispatch;
 
+import dev.poolgate.Ids;
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.config.GatewayConfig;
@@ -24,7 +25,6 @@ import io.vertx.core.Vertx;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -89,7 +89,7 @@ final class Exchange {
     config.pools().get(pool).instances().stream()
         .filter(i -> !ProviderCatalog.serves(i.adapter(), job.endpoint()))
         .forEach(i -> excluded.add(i.id()));
-    String ticket = UUID.randomUUID().toString();
+    String ticket = Ids.next();
     pendingTicket = ticket;
     long deadline = System.currentTimeMillis() + config.pools().get(pool).queue().timeoutMs();
     trace.acquiring(pool);
@@ -178,11 +178,14 @@ final class Exchange {
       return;
     }
     Served served = served(instance);
-    answer.body().pipe().endOnFailure(false).to(new TappedWriteStream(sink.open(served, answer), b -> trace.firstByte()))
-        .onComplete(ar -> context.runOnContext(v -> relayed(instance, served, answer, ar)));
+    TappedWriteStream toClient = new TappedWriteStream(sink.open(served, answer), b -> trace.firstByte());
+    answer.body().pipe().endOnFailure(false).to(toClient)
+        .onComplete(ar -> context.runOnContext(v -> relayed(instance, served, answer, ar, toClient.targetFailed())));
   }
 
-  private void relayed(InstanceConfig instance, Served served, UpstreamReply answer, AsyncResult<Void> ar) {
+  /** @param clientFailed a write to the client failed: the client went away, the upstream did nothing wrong */
+  private void relayed(InstanceConfig instance, Served served, UpstreamReply answer, AsyncResult<Void> ar,
+                       boolean clientFailed) {
     reply = null;
     if (ar.succeeded()) {
       trace.usage(answer.usage().promptTokens(), answer.usage().completionTokens());
@@ -191,7 +194,7 @@ final class Exchange {
       return;
     }
     answer.cancel();
-    if (sink.closed()) {
+    if (sink.closed() || clientFailed) {
       release(Outcome.NEUTRAL, null);
       cancelled();
       return;

@@ -9,11 +9,13 @@ import java.util.function.Consumer;
 
 /**
  * Writes through, showing each buffer to a tap first (time to first byte, the cache's copy);
- * backpressure and errors are the target's own.
+ * backpressure and errors are the target's own. It remembers whether a write to the target
+ * failed, so a pipe failure can be told apart: the client went away, or the upstream broke.
  */
 public final class TappedWriteStream implements WriteStream<Buffer> {
   private final WriteStream<Buffer> out;
   private final Consumer<Buffer> tap;
+  private volatile boolean targetFailed;
 
   public TappedWriteStream(WriteStream<Buffer> out, Consumer<Buffer> tap) {
     this.out = out;
@@ -23,12 +25,17 @@ public final class TappedWriteStream implements WriteStream<Buffer> {
   @Override
   public Future<Void> write(Buffer data) {
     tap.accept(data);
-    return out.write(data);
+    return out.write(data).onFailure(e -> targetFailed = true);
   }
 
   @Override
   public Future<Void> end() {
-    return out.end();
+    return out.end().onFailure(e -> targetFailed = true);
+  }
+
+  /** Whether writing to the target (the client) failed. */
+  public boolean targetFailed() {
+    return targetFailed;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.poolgate.http;
 
+import dev.poolgate.Ids;
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.NodeState;
@@ -28,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -40,6 +40,8 @@ public final class IngressVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngressVerticle.class);
   public static final String X_REQUEST_ID = "x-request-id";
   public static final String X_PRIORITY = "x-priority";
+  /** Every pool and instance as the ledger sees it (cluster-wide in cluster mode). */
+  public static final String DETAILED_HEALTH_PATH = "/health/detailed";
   /** Prometheus scrape endpoint. */
   public static final String METRICS_PATH = "/metrics";
   /** Liveness: 200 while the process serves HTTP. */
@@ -116,6 +118,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get(METRICS_PATH).handler(this::metrics);
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
+    router.get(DETAILED_HEALTH_PATH).handler(this::detailedHealth);
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::failure);
@@ -125,7 +128,7 @@ public final class IngressVerticle extends VerticleBase {
   private void requestId(RoutingContext ctx) {
     String id = ctx.request().getHeader(X_REQUEST_ID);
     if (id == null || !SAFE_ID.matcher(id).matches()) {
-      id = UUID.randomUUID().toString();
+      id = Ids.next();
     }
     ctx.put(REQUEST_ID_KEY, id);
     ctx.response().putHeader(X_REQUEST_ID, id);
@@ -195,6 +198,44 @@ public final class IngressVerticle extends VerticleBase {
     }
     String v = cacheControl.toLowerCase();
     return v.contains("no-cache") || v.contains("no-store");
+  }
+
+  /**
+   * Per instance: health, in flight against its cap, failures and the last error; per pool: the
+   * queue. 200 while every pool has a healthy instance, else 503 (a load balancer may act on it).
+   */
+  private void detailedHealth(RoutingContext ctx) {
+    GatewayConfig cfg = config;
+    scheduler.snapshot().onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+        return;
+      }
+      JsonArray pools = new JsonArray();
+      boolean allServing = true;
+      for (var pool : ar.result()) {
+        JsonArray instances = new JsonArray();
+        boolean serving = false;
+        for (var i : pool.instances()) {
+          var inst = cfg.instances().get(i.id());
+          serving |= i.health() != dev.poolgate.scheduling.Health.UNHEALTHY && !i.retired();
+          instances.add(new JsonObject().put("id", i.id())
+              .put("provider", inst == null ? null : inst.provider())
+              .put("health", i.health().name().toLowerCase())
+              .put("in_flight", i.inFlight()).put("max_concurrency", i.maxConcurrency()).put("weight", i.weight())
+              .put("consecutive_failures", i.consecutiveFailures()).put("last_error", i.lastError())
+              .put("retired", i.retired()));
+        }
+        allServing &= serving;
+        JsonObject byPriority = new JsonObject();
+        pool.queuedByPriority().forEach((prio, n) -> byPriority.put(Integer.toString(prio), n));
+        pools.add(new JsonObject().put("name", pool.name()).put("in_flight", pool.inFlight())
+            .put("capacity", pool.capacity()).put("queued", pool.queued()).put("queued_by_priority", byPriority)
+            .put("instances", instances));
+      }
+      json(ctx, allServing ? 200 : 503, new JsonObject().put("status", allServing ? "ok" : "degraded")
+          .put("ready", node.ready()).put("pools", pools));
+    });
   }
 
   /** The Prometheus exposition, with the shared-state gauges refreshed from the ledger first. */

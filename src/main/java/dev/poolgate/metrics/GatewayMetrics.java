@@ -5,6 +5,7 @@ import dev.poolgate.scheduling.InstanceSnapshot;
 import dev.poolgate.scheduling.PoolSnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -37,6 +38,10 @@ public final class GatewayMetrics {
 
   private final PrometheusMeterRegistry registry;
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+  /** Meters already registered, by name and label values: the registry's own lookup is slow per request. */
+  private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
+
+  private record MeterKey(String name, String a, String b, String c, String d) {}
 
   public GatewayMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -55,7 +60,14 @@ public final class GatewayMetrics {
   public static io.vertx.micrometer.MicrometerMetricsOptions vertxMetricsOptions() {
     return new io.vertx.micrometer.MicrometerMetricsOptions()
         .setEnabled(true)
-        .setPrometheusOptions(new io.vertx.micrometer.VertxPrometheusOptions().setEnabled(true));
+        .setPrometheusOptions(new io.vertx.micrometer.VertxPrometheusOptions().setEnabled(true))
+        // Vert.x's per-message and per-request meters cost more than the gateway's own logic and tell
+        // nothing poolgate_* does not (requests, upstream latency): only pools and the server remain
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_CLIENT)
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER)
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.NET_CLIENT)
+        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.NET_SERVER);
   }
 
   /** Metrics on a registry of their own (when Vert.x was started without metrics). */
@@ -76,9 +88,11 @@ public final class GatewayMetrics {
   public void record(RequestTrace t) {
     String pool = orNone(t.pool());
     String instance = orNone(t.instance());
-    Counter.builder("poolgate_requests_total").description("Requests by pool, instance, model and status")
-        .tags("pool", pool, "instance", instance, "model", orNone(t.model()), "status", Integer.toString(t.status()))
-        .register(registry).increment();
+    String model = orNone(t.model());
+    String status = Integer.toString(t.status());
+    counter(new MeterKey("poolgate_requests_total", pool, instance, model, status),
+        () -> Counter.builder("poolgate_requests_total").description("Requests by pool, instance, model and status")
+            .tags("pool", pool, "instance", instance, "model", model, "status", status)).increment();
     timer("poolgate_request_duration_seconds", "Time from request to last byte", LATENCY_SLO,
         Tags.of("pool", pool, "model", orNone(t.model())), t.totalNanos());
     timer("poolgate_time_to_first_token_seconds", "Time from request to the first byte of the answer",
@@ -90,27 +104,33 @@ public final class GatewayMetrics {
     timer("poolgate_added_latency_seconds", "Time in the gateway before the first upstream call, queue wait excluded",
         OVERHEAD_SLO, Tags.of("pool", pool), t.addedNanos());
     if (t.attempts() > 1) {
-      Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")
-          .tags("pool", pool).register(registry).increment(t.attempts() - 1);
+      counter(new MeterKey("poolgate_retries_total", pool, null, null, null),
+          () -> Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")
+              .tags("pool", pool)).increment(t.attempts() - 1);
     }
     if (t.fallback()) {
-      Counter.builder("poolgate_fallbacks_total").description("Requests served by a fallback pool")
-          .tags("pool", pool).register(registry).increment();
+      counter(new MeterKey("poolgate_fallbacks_total", pool, null, null, null),
+          () -> Counter.builder("poolgate_fallbacks_total").description("Requests served by a fallback pool")
+              .tags("pool", pool)).increment();
     }
     if (t.tokensIn() > 0 || t.tokensOut() > 0) {
       tokens(instance, "in", t.tokensIn());
       tokens(instance, "out", t.tokensOut());
     }
     if (t.cacheOutcome() != null) {
-      Counter.builder("poolgate_cache_requests_total").description("Response cache lookups by outcome")
-          .tags("pool", pool, "outcome", t.cacheOutcome()).register(registry).increment();
+      String outcome = t.cacheOutcome();
+      counter(new MeterKey("poolgate_cache_requests_total", pool, outcome, null, null),
+          () -> Counter.builder("poolgate_cache_requests_total").description("Response cache lookups by outcome")
+              .tags("pool", pool, "outcome", outcome)).increment();
     }
   }
 
   /** Tokens counted for a client key (its name, never the key). */
   public void keyTokens(String keyName, int in, int out) {
-    Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "in").register(registry).increment(in);
-    Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "out").register(registry).increment(out);
+    counter(new MeterKey("poolgate_key_tokens_total", keyName, "in", null, null),
+        () -> Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "in")).increment(in);
+    counter(new MeterKey("poolgate_key_tokens_total", keyName, "out", null, null),
+        () -> Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "out")).increment(out);
   }
 
   /** Sets the gauges of shared state from the ledger's view. */
@@ -136,16 +156,33 @@ public final class GatewayMetrics {
   }
 
   private void tokens(String instance, String direction, int n) {
-    Counter.builder("poolgate_tokens_total").description("Tokens by instance and direction")
-        .tags("instance", instance, "direction", direction).register(registry).increment(n);
+    counter(new MeterKey("poolgate_tokens_total", instance, direction, null, null),
+        () -> Counter.builder("poolgate_tokens_total").description("Tokens by instance and direction")
+            .tags("instance", instance, "direction", direction)).increment(n);
   }
 
   private void timer(String name, String description, Duration[] slo, Tags tags, long nanos) {
     if (nanos < 0) {
       return;
     }
-    Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(slo)
-        .register(registry).record(Duration.ofNanos(nanos));
+    Timer timer = (Timer) meters.computeIfAbsent(key(name, tags), k ->
+        Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(slo).register(registry));
+    timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private Counter counter(MeterKey key, java.util.function.Supplier<Counter.Builder> builder) {
+    return (Counter) meters.computeIfAbsent(key, k -> builder.get().register(registry));
+  }
+
+  private static MeterKey key(String name, Tags tags) {
+    String[] v = new String[4];
+    int i = 0;
+    for (var tag : tags) {
+      if (i < 4) {
+        v[i++] = tag.getValue();
+      }
+    }
+    return new MeterKey(name, v[0], v[1], v[2], v[3]);
   }
 
   private void gauge(String name, String description, Tags tags, long value) {

@@ -1,5 +1,6 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.Ids;
 import dev.poolgate.ErrorKind;
 import dev.poolgate.config.InstanceConfig;
 import dev.poolgate.protocol.ChatToConverse;
@@ -26,7 +27,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Models on Amazon Bedrock, requests signed with SigV4. OpenAI calls use the Converse API
@@ -209,6 +209,6 @@ public final class BedrockAdapter implements ProviderAdapter {
   }
 
   private static String chatId() {
-    return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    return "chatcmpl-" + Ids.compact();
   }
 }

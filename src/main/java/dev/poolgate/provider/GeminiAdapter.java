@@ -1,5 +1,6 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.Ids;
 import dev.poolgate.config.InstanceConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -13,7 +14,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Google's Gemini API ({@code models/MODEL:generateContent}, {@code :streamGenerateContent?alt=sse},
@@ -84,7 +84,7 @@ public final class GeminiAdapter implements ProviderAdapter {
       return ex.collect(id).compose(b -> Future.failedFuture(
           UpstreamException.status(id, status, GeminiResponseTranslator.errorBody(status, b))));
     }
-    String completionId = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    String completionId = "chatcmpl-" + Ids.compact();
     long created = System.currentTimeMillis() / 1000;
     Usage usage = new Usage();
     if (call.stream()) {

@@ -1,5 +1,6 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.Ids;
 import dev.poolgate.config.InstanceConfig;
 import dev.poolgate.config.MockOptions;
 import dev.poolgate.scheduling.Outcome;
@@ -16,7 +17,6 @@ import io.vertx.core.streams.ReadStream;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -50,7 +50,7 @@ public final class MockAdapter implements ProviderAdapter {
     Usage usage = new Usage();
     usage.set(promptTokens, tokens);
     long perToken = Math.max(0, 1000L / opts.tokensPerSecond());
-    String id = (call.endpoint() == Endpoint.CHAT ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+    String id = (call.endpoint() == Endpoint.CHAT ? "chatcmpl-" : "cmpl-") + Ids.compact();
     long created = System.currentTimeMillis() / 1000;
     String model = call.instance().model();
     ChunkStream body;

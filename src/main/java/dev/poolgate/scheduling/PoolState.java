@@ -1,5 +1,6 @@
 package dev.poolgate.scheduling;
 
+import dev.poolgate.Ids;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * All scheduling state of one pool — the slots of its instances, their health, its queue and the
@@ -403,7 +403,7 @@ public final class PoolState implements Serializable {
   }
 
   private Lease grantOn(InstanceSlots slots, Ticket t, long now, long leaseTtlMs) {
-    Lease lease = new Lease(UUID.randomUUID().toString(), name, slots.id(), t.nodeId(), t.ticketId(),
+    Lease lease = new Lease(Ids.next(), name, slots.id(), t.nodeId(), t.ticketId(),
         now + leaseTtlMs);
     slots.add(lease);
     slots.recordGrant(now);

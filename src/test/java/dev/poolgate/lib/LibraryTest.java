@@ -95,7 +95,11 @@ class LibraryTest {
       Thread.sleep(300);
       assertTrue(chunks.isEmpty(), "a paused stream delivers nothing");
       stream.resume();
-      done.get(10, TimeUnit.SECONDS);
+      try {
+        done.get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new AssertionError("the stream never ended; chunks so far: " + chunks.size(), e);
+      }
       assertEquals(42, chunks.size());
     } finally {
       gate.close().toCompletionStage().toCompletableFuture().get(40, TimeUnit.SECONDS);

@@ -20,8 +20,11 @@ import java.util.Map;
  * crosses the event bus.
  */
 public final class ProviderVerticle extends VerticleBase {
-  /** Connections kept per upstream host by each provider verticle instance. */
-  public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 1024;
+  /**
+   * Connections per upstream host and provider verticle instance: far above any sane cap, so the
+   * instance's max_concurrency (enforced by the ledger), not the pool, bounds what is in flight.
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 10_000;
 
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private HttpClient client;

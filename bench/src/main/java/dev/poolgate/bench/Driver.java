@@ -44,6 +44,7 @@ final class Driver extends AbstractVerticle {
   private boolean allSent;
   private long maxRequests;
   private long hardStopTimer;
+  private int phase; // answers from an earlier phase (cut short by its hard stop) must not count in this one
 
   Driver(LoadGen.Config cfg, int poolSize, Live live) {
     this.cfg = cfg;
@@ -68,6 +69,7 @@ final class Driver extends AbstractVerticle {
     Promise<Stats> p = Promise.promise();
     context.runOnContext(v -> {
       stats = new Stats();
+      phase++;
       phaseDone = p;
       closedLoop = closed;
       inFlight = 0;
@@ -109,15 +111,15 @@ final class Driver extends AbstractVerticle {
   private void fire(long intendedNs) {
     inFlight++;
     live.started.incrementAndGet();
-    Call call = new Call(intendedNs);
+    Call call = new Call(intendedNs, phase);
     client.request(request)
         .compose(req -> req.send(body))
         .compose(resp -> read(resp, call))
         .onComplete(ar -> {
           long now = System.nanoTime();
           live.ended.incrementAndGet();
-          if (phaseDone == null) {
-            return; // phase already finished by the hard stop; this late answer belongs to no one
+          if (phaseDone == null || call.phase != phase) {
+            return; // its phase already ended at the hard stop: this late answer belongs to no one
           }
           inFlight--;
           if (ar.succeeded()) {
@@ -164,13 +166,15 @@ final class Driver extends AbstractVerticle {
   /** Per-request bookkeeping; the tail lets us check a stream really ended with "data: [DONE]". */
   private static final class Call {
     final long intendedNs;
+    final int phase;
     long firstByteNs;
     long bytes;
     final byte[] tail = new byte[DONE.length];
     int tailLen;
 
-    Call(long intendedNs) {
+    Call(long intendedNs, int phase) {
       this.intendedNs = intendedNs;
+      this.phase = phase;
     }
 
     void keepTail(Buffer buf) {

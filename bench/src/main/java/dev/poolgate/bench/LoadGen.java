@@ -91,7 +91,7 @@ public final class LoadGen {
     Stats s = phase(cfg, drivers, closed, cfg.durationS(), cfg.rate(), cfg.maxRequests());
     JsonObject result = report(cfg, s, closed);
     if (progress != null) {
-      result.put("peak_open", progress.finish());
+      result.put("peak_open", progress.finish()).put("first_bytes", live.firstBytes.get());
     }
     print(cfg, result);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -55,9 +55,18 @@ public final class TappedWriteStream implements WriteStream<Buffer> {
     return out.writeQueueFull();
   }
 
+  /**
+   * Registers the drain handler, then looks again: the answer's source often runs on another event
+   * loop than the client's connection, and a connection that drained between the pipe's
+   * "queue full?" check and this registration would never call the handler — the stream would stay
+   * paused for good. Calling it once too often only resumes a source that is already flowing.
+   */
   @Override
   public TappedWriteStream drainHandler(Handler<Void> handler) {
     out.drainHandler(handler);
+    if (handler != null && !out.writeQueueFull()) {
+      handler.handle(null);
+    }
     return this;
   }
 }

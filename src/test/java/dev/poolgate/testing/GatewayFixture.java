@@ -32,6 +32,7 @@ public final class GatewayFixture {
   private final Gateway gateway;
   private final int port;
   private final HttpClient client;
+  private final io.vertx.ext.web.client.WebClient web;
 
   private GatewayFixture(Vertx vertx, Gateway gateway, int port) {
     this.vertx = vertx;
@@ -39,6 +40,7 @@ public final class GatewayFixture {
     this.port = port;
     this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(256));
+    this.web = io.vertx.ext.web.client.WebClient.wrap(client);
   }
 
   /**
@@ -151,12 +153,12 @@ public final class GatewayFixture {
   }
 
   public Future<Reply> post(String path, Buffer body, Map<String, String> headers) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
-        .setIdleTimeout(15_000);
-    headers.forEach(options::putHeader);
-    return client.request(options)
-        .compose(req -> req.send(body))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b)));
+    // the body is collected by the web client's own pipeline, on the connection's context: composing
+    // body() on a response whose events run on another context can miss them
+    var request = web.request(HttpMethod.POST, port, "127.0.0.1", path).timeout(15_000);
+    headers.forEach(request::putHeader);
+    return request.sendBuffer(body)
+        .map(resp -> new Reply(resp.statusCode(), resp.headers(), resp.body() == null ? Buffer.buffer() : resp.body()));
   }
 
   public Reply postBlocking(JsonObject body) {

@@ -80,9 +80,6 @@ public final class Poolgate {
 
   /** {@link #chat} for callers that may block; never call it on a Vert.x event loop. */
   public JsonObject chatBlocking(JsonObject request, long timeoutMs) {
-    if (Context.isOnEventLoopThread()) {
-      throw new IllegalStateException("chatBlocking would block a Vert.x event loop; use chat()");
-    }
     return await(chat(request), timeoutMs);
   }
 
@@ -97,7 +94,11 @@ public final class Poolgate {
     return ownsVertx ? closed.eventually(vertx::close) : closed;
   }
 
+  /** Blocks the calling thread: only for callers outside Vert.x, never on an event loop. */
   private static <T> T await(Future<T> future, long timeoutMs) {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("poolgate's blocking calls would block a Vert.x event loop; use the Future API");
+    }
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

@@ -21,6 +21,9 @@ import java.util.List;
 public final class SchedulerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
 
+  /** A grant this close to the requester's bus time-out is treated as too late. */
+  private static final long LATE_MARGIN_MS = 500;
+
   private final SlotLedger ledger;
   private final GatewayConfig initial;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -34,7 +37,7 @@ public final class SchedulerVerticle extends VerticleBase {
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     consumers.add(bus.<SlotRequest>localConsumer(Bus.ACQUIRE, msg -> ledger.acquire(msg.body())
-        .onSuccess(msg::reply)
+        .onSuccess(lease -> grant(msg, lease))
         .onFailure(e -> Bus.fail(msg, e))));
     consumers.add(bus.<Notes.Cancel>localConsumer(Bus.CANCEL, msg ->
         ledger.cancel(msg.body().pool(), msg.body().ticketId())
@@ -57,6 +60,19 @@ public final class SchedulerVerticle extends VerticleBase {
         .onFailure(e -> log.error("applying the new pools to the ledger failed: {}", e.toString()))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(v -> ledger.configure(initial.poolSpecs()));
+  }
+
+  /**
+   * Hands a lease to the requester — unless the requester has stopped waiting (the store answered
+   * after its bus time-out): a reply nobody reads would hold the slot for good, so it goes back.
+   */
+  private void grant(io.vertx.core.eventbus.Message<SlotRequest> msg, dev.poolgate.scheduling.Lease lease) {
+    if (System.currentTimeMillis() >= msg.body().deadline() + SchedulerClient.GRACE_MS - LATE_MARGIN_MS) {
+      ledger.release(lease, dev.poolgate.scheduling.Outcome.NEUTRAL, null);
+      Bus.fail(msg, dev.poolgate.ErrorKind.QUEUE_TIMEOUT.exception("the slot came after the request stopped waiting"));
+      return;
+    }
+    msg.reply(lease);
   }
 
   @Override

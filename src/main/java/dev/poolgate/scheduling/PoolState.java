@@ -232,16 +232,7 @@ public final class PoolState implements Serializable {
         queuedById.remove(t.ticketId());
       }
     }
-    for (Iterator<Grant> it = unclaimed.values().iterator(); it.hasNext(); ) {
-      Grant g = it.next();
-      if (g.ticket().nodeId().equals(nodeId)) {
-        it.remove();
-        InstanceSlots slots = instances.get(g.lease().instanceId());
-        if (slots != null && slots.remove(g.lease().leaseId()) != null) {
-          dropped++;
-        }
-      }
-    }
+    dropped += dropGrants(g -> g.ticket().nodeId().equals(nodeId));
     removeIdleRetired();
     return dropped > 0 ? drain(now, leaseTtlMs) : List.of();
   }
@@ -308,16 +299,7 @@ public final class PoolState implements Serializable {
         queuedById.remove(t.ticketId());
       }
     }
-    for (Iterator<Grant> it = unclaimed.values().iterator(); it.hasNext(); ) {
-      Grant g = it.next();
-      if (g.ticket().deadline() + ticketGraceMs < now) {
-        it.remove();
-        InstanceSlots slots = instances.get(g.lease().instanceId());
-        if (slots != null && slots.remove(g.lease().leaseId()) != null) {
-          dropped++;
-        }
-      }
-    }
+    dropped += dropGrants(g -> g.ticket().deadline() + ticketGraceMs < now);
     removeIdleRetired();
     return dropped > 0 ? drain(now, leaseTtlMs) : List.of();
   }
@@ -467,6 +449,22 @@ public final class PoolState implements Serializable {
   private static boolean eligible(InstanceSlots s, Ticket t, Health level, long now) {
     return !s.retired() && s.health().health() == level && s.hasFreeSlot() && !t.excluded().contains(s.id())
         && s.withinRates(now);
+  }
+
+  /** Drops the unclaimed grants matching the predicate and frees their slots; returns how many were freed. */
+  private int dropGrants(java.util.function.Predicate<Grant> drop) {
+    int freed = 0;
+    for (Iterator<Grant> it = unclaimed.values().iterator(); it.hasNext(); ) {
+      Grant g = it.next();
+      if (drop.test(g)) {
+        it.remove();
+        InstanceSlots slots = instances.get(g.lease().instanceId());
+        if (slots != null && slots.remove(g.lease().leaseId()) != null) {
+          freed++;
+        }
+      }
+    }
+    return freed;
   }
 
   private void removeIdleRetired() {

@@ -71,7 +71,7 @@ public final class Dispatcher {
       trace.finished(ar.succeeded() ? 200 : GatewayException.kindOf(ar.cause()).status(),
           ar.succeeded() ? null : GatewayException.kindOf(ar.cause()).code());
       metrics.record(trace);
-      AccessLog.write(trace, null);
+      AccessLog.write(trace);
     });
   }
 

@@ -36,6 +36,9 @@ public final class GatewayMetrics {
       Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
       Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50)};
 
+  /** The key label of requests made without a client key. */
+  public static final String ANONYMOUS = "anonymous";
+
   private final PrometheusMeterRegistry registry;
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
   /** Meters already registered, by name and label values: the registry's own lookup is slow per request. */
@@ -116,6 +119,7 @@ public final class GatewayMetrics {
     if (t.tokensIn() > 0 || t.tokensOut() > 0) {
       tokens(instance, "in", t.tokensIn());
       tokens(instance, "out", t.tokensOut());
+      keyTokens(t.clientKey() == null ? ANONYMOUS : t.clientKey(), t.tokensIn(), t.tokensOut());
     }
     if (t.cacheOutcome() != null) {
       String outcome = t.cacheOutcome();
@@ -125,12 +129,14 @@ public final class GatewayMetrics {
     }
   }
 
-  /** Tokens counted for a client key (its name, never the key). */
+  /** Tokens counted for a client key (its configured name, never the key). */
   public void keyTokens(String keyName, int in, int out) {
     counter(new MeterKey("poolgate_key_tokens_total", keyName, "in", null, null),
-        () -> Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "in")).increment(in);
+        () -> Counter.builder("poolgate_key_tokens_total").description("Tokens by client key name and direction")
+            .tags("key", keyName, "direction", "in")).increment(in);
     counter(new MeterKey("poolgate_key_tokens_total", keyName, "out", null, null),
-        () -> Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "out")).increment(out);
+        () -> Counter.builder("poolgate_key_tokens_total").description("Tokens by client key name and direction")
+            .tags("key", keyName, "direction", "out")).increment(out);
   }
 
   /** Sets the gauges of shared state from the ledger's view. */

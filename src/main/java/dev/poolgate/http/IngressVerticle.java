@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -232,7 +233,7 @@ public final class IngressVerticle extends VerticleBase {
   }
 
   /** A load figure of the ledger's snapshot (cluster-wide in cluster mode). */
-  private void report(RoutingContext ctx, java.util.function.Function<LoadReport, JsonObject> figure) {
+  private void report(RoutingContext ctx, Function<LoadReport, JsonObject> figure) {
     GatewayConfig cfg = config;
     scheduler.snapshot()
         .map(pools -> figure.apply(new LoadReport(cfg, pools)))
@@ -241,7 +242,7 @@ public final class IngressVerticle extends VerticleBase {
   }
 
   /** A status page of the ledger's snapshot, with the status code it chose. */
-  private void status(RoutingContext ctx, java.util.function.Function<StatusReport, StatusReport.Page> page) {
+  private void status(RoutingContext ctx, Function<StatusReport, StatusReport.Page> page) {
     GatewayConfig cfg = config;
     scheduler.snapshot()
         .map(pools -> page.apply(new StatusReport(cfg, pools)))

@@ -52,16 +52,10 @@ class MetricsDashboardTest extends GatewayTestBase {
     assertEquals("hit", gw.postBlocking(chat("one").put("temperature", 0)).header("x-poolgate-cache"));
     assertEquals(200, gw.postBlocking(chat("two").put("model", "gpt-fallback")).status());
 
-    String scrape = await(WebClient.wrap(gw.client()).get(gw.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
-    Set<String> scraped = new TreeSet<>();
-    for (String line : scrape.split("\n")) {
-      if (!line.startsWith("#") && !line.isBlank()) {
-        scraped.add(line.split("[{ ]", 2)[0]);
-      }
-    }
-    Set<String> missing = new TreeSet<>(used);
-    missing.removeAll(scraped);
-    assertTrue(missing.isEmpty(), "dashboard metrics missing from /metrics: " + missing + "\nscraped: " + scraped);
+    // a request is counted just after its answer ends: the client may scrape a moment earlier
+    String scrape = Await.until("every dashboard metric in the scrape", this::scrape,
+        text -> missing(used, text).isEmpty());
+    assertTrue(missing(used, scrape).isEmpty());
     assertTrue(scrape.contains("poolgate_key_tokens_total{direction=\"in\",key=\"anonymous\"}"),
         "tokens of requests without a client key count as anonymous");
     assertFalse(scrape.contains("sk-test-"), "no upstream key in a label");
@@ -77,6 +71,23 @@ class MetricsDashboardTest extends GatewayTestBase {
     dashboard.getJsonArray("panels").stream().map(JsonObject.class::cast)
         .filter(p -> !"row".equals(p.getString("type")))
         .forEach(p -> assertEquals("${" + name + "}", p.getJsonObject("datasource").getString("uid"), p.getString("title")));
+  }
+
+  private String scrape() {
+    return await(WebClient.wrap(gw.client()).get(gw.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+  }
+
+  /** The names used but not in the scrape. */
+  private static Set<String> missing(Set<String> used, String scrape) {
+    Set<String> scraped = new TreeSet<>();
+    for (String line : scrape.split("\n")) {
+      if (!line.startsWith("#") && !line.isBlank()) {
+        scraped.add(line.split("[{ ]", 2)[0]);
+      }
+    }
+    Set<String> missing = new TreeSet<>(used);
+    missing.removeAll(scraped);
+    return missing;
   }
 
   /** Every metric name in a target's {@code expr}, anywhere in the dashboard. */

@@ -91,8 +91,10 @@ class NoUpstreamKeyLeakTest extends GatewayTestBase {
       }
     }
     // the failing instances' errors are reported (the reports are not empty of what matters)
-    String providers = await(web.get(gw.port(), "127.0.0.1", "/v1/providers/status").send()).bodyAsString();
-    assertTrue(providers.contains("sk-...cdef") && providers.contains("failed with status 500"), providers);
+    Await.until("the failure of bad is on the status page", () -> {
+      String providers = await(web.get(gw.port(), "127.0.0.1", "/v1/providers/status").send()).bodyAsString();
+      return providers.contains("sk-...cdef") && providers.contains("failed with status 500");
+    });
 
     List<ILoggingEvent> events = List.copyOf(lines.list);
     for (ILoggingEvent e : events) {

@@ -107,14 +107,10 @@ public final class GatewayMetrics {
     timer("poolgate_added_latency_seconds", "Time in the gateway before the first upstream call, queue wait excluded",
         OVERHEAD_SLO, Tags.of("pool", pool), t.addedNanos());
     if (t.attempts() > 1) {
-      counter(new MeterKey("poolgate_retries_total", pool, null, null, null),
-          () -> Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")
-              .tags("pool", pool)).increment(t.attempts() - 1);
+      retries(pool).increment(t.attempts() - 1);
     }
     if (t.fallback()) {
-      counter(new MeterKey("poolgate_fallbacks_total", pool, null, null, null),
-          () -> Counter.builder("poolgate_fallbacks_total").description("Requests served by a fallback pool")
-              .tags("pool", pool)).increment();
+      fallbacks(pool).increment();
     }
     if (t.tokensIn() > 0 || t.tokensOut() > 0) {
       tokens(instance, "in", t.tokensIn());
@@ -139,9 +135,26 @@ public final class GatewayMetrics {
             .tags("key", keyName, "direction", "out")).increment(out);
   }
 
-  /** Sets the gauges of shared state from the ledger's view. */
+  private Counter retries(String pool) {
+    return counter(new MeterKey("poolgate_retries_total", pool, null, null, null),
+        () -> Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")
+            .tags("pool", pool));
+  }
+
+  private Counter fallbacks(String pool) {
+    return counter(new MeterKey("poolgate_fallbacks_total", pool, null, null, null),
+        () -> Counter.builder("poolgate_fallbacks_total").description("Requests served by a fallback pool")
+            .tags("pool", pool));
+  }
+
+  /**
+   * Sets the gauges of shared state from the ledger's view, and makes sure every pool's retry and
+   * fallback counters exist (at 0 until something happens), so a rate over them is 0, not "no data".
+   */
   public void ledger(List<PoolSnapshot> pools) {
     for (PoolSnapshot pool : pools) {
+      retries(pool.name());
+      fallbacks(pool.name());
       for (InstanceSnapshot i : pool.instances()) {
         Tags tags = Tags.of("pool", pool.name(), "instance", i.id());
         gauge("poolgate_slots_in_use", "Requests in flight on the instance (cluster-wide)", tags, i.inFlight());

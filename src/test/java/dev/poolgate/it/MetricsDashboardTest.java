@@ -56,6 +56,9 @@ class MetricsDashboardTest extends GatewayTestBase {
     String scrape = Await.until("every dashboard metric in the scrape", this::scrape,
         text -> missing(used, text).isEmpty());
     assertTrue(missing(used, scrape).isEmpty());
+    assertTrue(scrape.contains("poolgate_fallbacks_total{pool=\"p\"} 1.0"), "the fallback was counted");
+    assertTrue(scrape.contains("poolgate_retries_total{pool=\"f\"} 0.0"),
+        "every pool's counters exist, at 0 until something happens");
     assertTrue(scrape.contains("poolgate_key_tokens_total{direction=\"in\",key=\"anonymous\"}"),
         "tokens of requests without a client key count as anonymous");
     assertFalse(scrape.contains("sk-test-"), "no upstream key in a label");

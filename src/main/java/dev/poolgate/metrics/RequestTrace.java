@@ -28,7 +28,6 @@ public final class RequestTrace {
   private volatile long acquireStart;
   private volatile long callStart;
   private volatile long firstCallStart = -1;
-  private volatile String clientKey;
 
   public RequestTrace(String requestId, String endpoint, String model, int priority) {
     this.requestId = requestId;
@@ -86,11 +85,6 @@ public final class RequestTrace {
     this.status = upstreamStatus;
   }
 
-  /** The name of the client key that made the request (never the key itself); null when anonymous. */
-  public void clientKey(String clientKey) {
-    this.clientKey = clientKey;
-  }
-
   public void cache(String outcome) {
     cache = outcome;
   }
@@ -128,7 +122,6 @@ public final class RequestTrace {
   public long totalNanos() { return totalNanos; }
   public int tokensIn() { return tokensIn; }
   public int tokensOut() { return tokensOut; }
-  public String clientKey() { return clientKey; }
 
   /**
    * What the gateway itself added: the time from the request's arrival to its first upstream call,

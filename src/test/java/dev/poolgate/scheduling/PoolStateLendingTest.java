@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -195,5 +196,72 @@ class PoolStateLendingTest {
     assertEquals(now + 1_000, q.wakeAt(), "one request a second: the guest may start a second later");
     Drained later = p.drain(now + 1_000, TTL, 0);
     assertEquals(1, later.grants().size());
+  }
+
+  /**
+   * Own tickets and guests, releases, withdrawals and purges in random order: the cap holds, every
+   * slot is held or granted, and nobody waits while a slot is free — own tickets never while a
+   * guest was granted ahead of them.
+   */
+  @Test
+  void invariantsHoldUnderRandomOwnAndGuestTraffic() {
+    Random random = new Random(7);
+    PoolState p = new PoolState(new PoolSpec("large", List.of(new InstanceSpec("a", 3, 1), new InstanceSpec("b", 2, 1)),
+        1_000, POLICY, Strategy.DEFAULT, PoolSpec.DEFAULT_LATENCY_DECAY_MS, List.of("small")));
+    List<Lease> held = new ArrayList<>();
+    List<String> waiting = new ArrayList<>();
+    Set<String> guestIds = new java.util.HashSet<>();
+    for (int step = 0; step < 5_000; step++) {
+      int op = random.nextInt(100);
+      List<Grant> grants = List.of();
+      if (op < 25) {
+        Ticket t = ticket("n" + random.nextInt(3), random.nextInt(11), Set.of());
+        Admission a = p.acquire(t, now, TTL);
+        if (a instanceof Admission.Granted g) {
+          held.add(g.lease());
+        } else {
+          waiting.add(t.ticketId());
+        }
+      } else if (op < 50) {
+        Ticket t = ticket("n" + random.nextInt(3), random.nextInt(11), Set.of());
+        guestIds.add(t.ticketId());
+        Admission a = lend(p, t);
+        if (a instanceof Admission.Granted g) {
+          held.add(g.lease());
+        } else {
+          waiting.add(t.ticketId());
+        }
+      } else if (op < 85 && !held.isEmpty()) {
+        Lease l = held.remove(random.nextInt(held.size()));
+        grants = p.release(l.instanceId(), l.leaseId(), Outcome.SUCCESS, null, now, TTL);
+        if (grants.stream().anyMatch(g -> guestIds.contains(g.ticket().ticketId()))) {
+          assertEquals(0, p.snapshot().queued(), "a guest was granted while an own ticket still waits, step " + step);
+        }
+      } else if (op < 95 && !waiting.isEmpty()) {
+        Grant missed = p.cancel(waiting.remove(random.nextInt(waiting.size())));
+        if (missed != null) {
+          held.add(missed.lease());
+        }
+      } else {
+        String node = "n" + random.nextInt(3);
+        grants = p.purgeNode(node, now, TTL);
+        held.removeIf(l -> l.nodeId().equals(node));
+      }
+      for (Grant g : grants) {
+        waiting.remove(g.ticket().ticketId());
+        Grant claimed = p.claimGrant(g.ticket().ticketId());
+        if (claimed != null) {
+          held.add(claimed.lease());
+        }
+      }
+      PoolSnapshot snap = p.snapshot();
+      for (InstanceSnapshot i : snap.instances()) {
+        assertTrue(i.inFlight() <= i.maxConcurrency(), i.id() + " over its cap at step " + step);
+      }
+      assertEquals(held.size(), snap.inFlight(), "every slot is accounted for at step " + step);
+      if (snap.queued() > 0 || p.guestCount() > 0) {
+        assertEquals(5, snap.inFlight(), "a ticket waits while a slot is free at step " + step);
+      }
+    }
   }
 }

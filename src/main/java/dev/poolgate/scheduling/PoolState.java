@@ -384,7 +384,7 @@ public final class PoolState implements Serializable {
     }
     Map<Integer, Integer> byPriority = new TreeMap<>(Comparator.reverseOrder());
     queue.forEach(t -> byPriority.merge(t.priority(), 1, Integer::sum));
-    return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size());
+    return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size(), guests.size());
   }
 
   /** Leases a node holds here (used to re-assert and renew). */

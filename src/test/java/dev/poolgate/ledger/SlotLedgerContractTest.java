@@ -343,7 +343,7 @@ public abstract class SlotLedgerContractTest {
       await(ledger(0).release(l, Outcome.SUCCESS, null));
     }
     eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0
-        && snap().unclaimedGrants() == 0 && snapOf(lender()).unclaimedGrants() == 0);
+        && snap().unclaimedGrants() == 0 && snapOf(lender()).unclaimedGrants() == 0 && snapOf(lender()).guests() == 0);
   }
 
   @Test
@@ -353,7 +353,7 @@ public abstract class SlotLedgerContractTest {
     Lease borrowed = await(ledger(1).acquire(req(5, 10_000)));
     assertEquals(lender(), borrowed.pool());
     Future<Lease> borrower = ledger(0).acquire(req(10, 10_000));
-    eventually(() -> snap().queued() == 1);
+    eventually(() -> snap().queued() == 1 && snapOf(lender()).guests() == 1);
     Future<Lease> own = ledger(1).acquire(lenderReq(0, 10_000));
     eventually(() -> snapOf(lender()).queued() == 1);
     await(ledger(1).release(borrowed, Outcome.SUCCESS, null));
@@ -381,7 +381,7 @@ public abstract class SlotLedgerContractTest {
     await(Future.all(r1, r2));
     Lease got = await(waiting);
     eventually(() -> snap().inFlight() + snapOf(lender()).inFlight() == 1
-        && snap().unclaimedGrants() == 0 && snapOf(lender()).unclaimedGrants() == 0);
+        && snap().unclaimedGrants() == 0 && snapOf(lender()).unclaimedGrants() == 0 && snapOf(lender()).guests() == 0);
     await(ledger(1).release(got, Outcome.SUCCESS, null));
     eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0);
     // nothing of the ticket waits in the lender any more: a new own request there is served at once
@@ -401,7 +401,7 @@ public abstract class SlotLedgerContractTest {
     await(ledger(1).cancel(pool, ticket));
     assertEquals(ErrorKind.CANCELLED, failure(cancelled));
     assertEquals(ErrorKind.QUEUE_TIMEOUT, failure(timedOut));
-    eventually(() -> snap().queued() == 0);
+    eventually(() -> snap().queued() == 0 && snapOf(lender()).guests() == 0);
     await(ledger(0).release(lenderOwn, Outcome.SUCCESS, null));
     await(ledger(0).release(home, Outcome.SUCCESS, null));
     eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0
@@ -461,7 +461,8 @@ public abstract class SlotLedgerContractTest {
     assertEquals(0, worst.get(), "an instance went above its cap");
     assertTrue(borrowed.get() > 0, "the borrower's queue used the lender");
     eventually(() -> snap().inFlight() == 0 && snap().queued() == 0 && snapOf(lender()).inFlight() == 0
-        && snapOf(lender()).queued() == 0 && snapOf(lender()).unclaimedGrants() == 0);
+        && snapOf(lender()).queued() == 0 && snapOf(lender()).unclaimedGrants() == 0
+        && snapOf(lender()).guests() == 0);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -109,4 +109,32 @@ class BorrowingTest extends GatewayTestBase {
     assertEquals("s", homeReply.header("x-poolgate-instance"));
     assertNull(homeReply.header("x-poolgate-borrowed"));
   }
+
+  @Test
+  void aBorrowedStreamSaysWhoServedItAndAFailedBorrowedAttemptIsRetriedAtHome() {
+    FakeOpenAi small = fake().hold();
+    FakeOpenAi large = fake();
+    gateway(lendingConfig(small, 1, large, 1));
+
+    Future<Reply> home = gw.post(chat("small", "home"));
+    until("small's only slot is busy", () -> small.requests() == 1);
+    Reply stream = await(gw.post(chat("small", "streamed").put("stream", true)));
+    assertEquals(200, stream.status(), stream::text);
+    assertTrue(stream.header("content-type").startsWith("text/event-stream"));
+    assertEquals("L", stream.header("x-poolgate-instance"));
+    assertEquals("large", stream.header("x-poolgate-borrowed"));
+    assertTrue(stream.text().trim().endsWith("data: [DONE]"), stream.text());
+
+    // the lender fails this request: it is retried at home, and the answer no longer says borrowed
+    large.failWith(503);
+    Future<Reply> retried = gw.post(chat("small", "retried"));
+    until("the borrowed attempt failed", () -> large.requests() == 2);
+    small.release();
+    assertEquals(200, await(home).status());
+    Reply r = await(retried);
+    assertEquals(200, r.status(), r::text);
+    assertEquals("s", r.header("x-poolgate-instance"));
+    assertEquals("2", r.header("x-poolgate-attempts"));
+    assertNull(r.header("x-poolgate-borrowed"), "an earlier borrowed attempt does not mark the answer");
+  }
 }

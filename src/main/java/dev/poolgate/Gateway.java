@@ -162,7 +162,7 @@ public final class Gateway {
    * With no client key configured anyone who reaches the port may spend the upstreams' money:
    * fine on a laptop, not on a network. Said loudly, so nobody runs that way by accident.
    */
-  private static void warnIfOpen(GatewayConfig config) {
+  static void warnIfOpen(GatewayConfig config) {
     if (!config.keys().isEmpty()) {
       return;
     }

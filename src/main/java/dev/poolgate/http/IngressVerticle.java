@@ -14,6 +14,7 @@ import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.keys.KeyPermit;
 import dev.poolgate.keys.KeyRing;
+import dev.poolgate.metrics.AccessLog;
 import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.scheduling.Ticket;
 import dev.poolgate.provider.Endpoint;
@@ -244,7 +245,13 @@ public final class IngressVerticle extends VerticleBase {
       permit = node.keyLimiter().acquire(key);
     }
     boolean bypassCache = noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL));
-    permit.onFailure(ctx::fail)
+    permit.onFailure(e -> {
+          // the key is known, so a refusal gets its access line and counts (by key) like any answer
+          trace.finished(GatewayException.kindOf(e).status(), GatewayException.kindOf(e).code());
+          node.metrics().record(trace);
+          AccessLog.write(trace);
+          ctx.fail(e);
+        })
         .compose(p -> dispatcher.dispatch(job, sink, bypassCache, trace).andThen(ar -> {
           if (p != null) {
             node.keyLimiter().release(p, (long) trace.tokensIn() + trace.tokensOut());

@@ -296,6 +296,26 @@ class ClientKeysTest extends GatewayTestBase {
     assertEquals(200, await(chatAs(SOLO, chat("next"))).status());
   }
 
+  @Test
+  void aClientLeavingMidStreamGivesItsPermitBack() {
+    gateway(config(4, keys()));
+    a.chunkDelay(200);
+    io.vertx.core.Promise<Void> firstChunk = io.vertx.core.Promise.promise();
+    gw.client().request(HttpMethod.POST, "/v1/chat/completions").compose(req -> {
+      bearer(SOLO).forEach(req::putHeader);
+      return req.send(chat("streams").put("stream", true).toBuffer()).onSuccess(resp -> resp.handler(chunk -> {
+        if (firstChunk.tryComplete()) {
+          req.connection().close();
+        }
+      }));
+    });
+    await(firstChunk.future());
+    Await.until("the upstream stream was reset", () -> a.resets() == 1);
+    assertNothingHeld("solo");
+    a.chunkDelay(0);
+    assertEquals(200, await(chatAs(SOLO, chat("next"))).status());
+  }
+
   // ------------------------------------------------------------------ open gateway, logs, metrics, reload
 
   @Test
@@ -329,6 +349,19 @@ class ClientKeysTest extends GatewayTestBase {
           .findFirst().orElseThrow();
       assertEquals("alice", kv(line, "client_key"));
       assertFalse(line.getKeyValuePairs().toString().contains(ALICE), "the key itself is never logged");
+
+      // a request refused for its key's limits has its line too
+      assertEquals(200, await(chatAs(GREEDY, chat("spend"))).status());
+      Map<String, String> again = new HashMap<>(bearer(GREEDY));
+      again.put("x-request-id", "keys-access-2");
+      assertEquals(429, await(gw.post("/v1/chat/completions", chat("again").toBuffer(), again)).status());
+      Await.until("the refusal's access line is written", () -> lines.list.stream()
+          .anyMatch(e -> "keys-access-2".equals(kv(e, "request_id"))));
+      ILoggingEvent refused = lines.list.stream().filter(e -> "keys-access-2".equals(kv(e, "request_id")))
+          .findFirst().orElseThrow();
+      assertEquals("greedy", kv(refused, "client_key"));
+      assertEquals("429", kv(refused, "status"));
+      assertEquals("rate_limit_exceeded", kv(refused, "error"));
     } finally {
       access.detachAppender(lines);
       access.setLevel(level);

@@ -256,6 +256,13 @@ class ClientKeysTest extends GatewayTestBase {
     assertTrue(refused.json().getJsonObject("error").getString("message").contains("max_tpm"), refused.text());
     long retryAfter = Long.parseLong(refused.header("retry-after"));
     assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+    JsonObject messages = new JsonObject().put("model", "gpt-test").put("max_tokens", 64)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+    Reply anthropic = await(gw.post("/v1/messages", messages.toBuffer(),
+        headers("x-api-key", GREEDY, "anthropic-version", "2023-06-01")));
+    assertEquals(429, anthropic.status(), anthropic.text());
+    assertEquals("rate_limit_error", anthropic.json().getJsonObject("error").getString("type"), anthropic.text());
+    assertNotNull(anthropic.header("retry-after"));
     assertEquals(200, await(chatAs(BOB, chat("bob meanwhile"))).status());
     assertNothingHeld("greedy");
   }

@@ -103,6 +103,15 @@ class ClusterKeyLimitsTest {
   }
 
   @Test
+  void withoutItsStoreANodeRefusesLimitedKeys() {
+    members.get(0).hz().getLifecycleService().terminate();
+    HttpResponse<Buffer> refused = await(chat(0));
+    assertEquals(503, refused.statusCode(), refused.bodyAsString());
+    assertEquals("cluster_store_unavailable", refused.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals(0, upstream.requests(), "fail closed: nothing admitted without the count");
+  }
+
+  @Test
   void aKilledNodesPermitsComeBack() {
     upstream.hold();
     chat(0);

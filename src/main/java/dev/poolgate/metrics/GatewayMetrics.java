@@ -22,9 +22,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The gateway's Prometheus metrics. Labels are bounded: pools, instances, models and client key
- * names come from the config, statuses and priorities are small sets; no request ids, never a key. Gauges of shared state
- * (slots, queue, health) are set from the ledger's snapshot right before each scrape, so in a
- * cluster every node reports the cluster's truth.
+ * names come from the config, statuses and priorities are small sets; no request ids, never a
+ * key. Gauges of shared state (slots, queue, health) are set from the ledger's snapshot right
+ * before each scrape, so in a cluster every node reports the cluster's truth.
  */
 public final class GatewayMetrics {
   private static final Duration[] LATENCY_SLO = {

@@ -41,7 +41,7 @@ class OpenApiRoutesTest {
             .put("queue", new JsonObject().put("max_size", 1).put("timeout_ms", 1000))
             .put("instances", new JsonArray().add(new JsonObject().put("id", "m").put("provider", "mock")
                 .put("max_concurrency", 1)))))),
-        new NodeState(new LocalResponseCache(), GatewayMetrics.standalone()));
+        new NodeState(new LocalResponseCache(), GatewayMetrics.standalone(), new dev.poolgate.keys.LocalKeyLimiter()));
     await(vertx.deployVerticle(ingress));
 
     JsonObject paths = new JsonObject(ApiDocs.resource(ApiDocs.OPENAPI_RESOURCE).toString()).getJsonObject("paths");

@@ -5,6 +5,7 @@ import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.NodeState;
 import dev.poolgate.bus.Bus;
+import dev.poolgate.admin.AdminRoutes;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
@@ -119,6 +120,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
     router.get(DETAILED_HEALTH_PATH).handler(this::detailedHealth);
+    router.route("/admin/*").subRouter(AdminRoutes.router(vertx, () -> config.admin(), node::admin, maxBodyBytes));
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::failure);

@@ -22,7 +22,9 @@ import java.util.function.UnaryOperator;
  * config file. At start the node takes the highest version among its persisted copy
  * ({@code admin.state_dir/config.json}) and the store's (the cluster's); if there is neither it
  * runs the file (version 0). While an admin document is in force, edits of the file are logged
- * and ignored. Environment variables apply on top of whichever document is in force.
+ * and ignored. Environment variables apply on top of whichever document is in force. The
+ * {@code server} section is the node's own (each node listens where its file and environment
+ * say): it always comes from the file and is never part of the admin document.
  *
  * <p>An admin change reads the stored document and version, edits a copy, validates the whole
  * result exactly like the file ({@code ${ENV}}, overrides, {@link GatewayConfig#fromJson}) and
@@ -37,17 +39,20 @@ public final class AdminState {
   private final ConfigStore store;
   private final Map<String, String> env;
   private final Path stateDir;
+  private JsonObject fileServer;
+  /** The document in force here, with this node's server section. */
   private ConfigDocument applied;
   private GatewayConfig config;
   private Consumer<GatewayConfig> applier;
   private long persisted;
 
-  private AdminState(Vertx vertx, ConfigStore store, Map<String, String> env, Path stateDir, ConfigDocument applied,
-                     GatewayConfig config) {
+  private AdminState(Vertx vertx, ConfigStore store, Map<String, String> env, Path stateDir, JsonObject fileServer,
+                     ConfigDocument applied, GatewayConfig config) {
     this.vertx = vertx;
     this.store = store;
     this.env = env;
     this.stateDir = stateDir;
+    this.fileServer = fileServer;
     this.applied = applied;
     this.config = config;
     this.persisted = applied.version();
@@ -73,16 +78,38 @@ public final class AdminState {
     return persisted
         .compose(saved -> saved == null ? store.current() : store.adopt(saved))
         .map(stored -> {
-          ConfigDocument doc = stored == null ? file : stored;
+          JsonObject server = serverOf(file.config());
+          ConfigDocument doc = stored == null ? file : local(stored, server);
           GatewayConfig config = doc.fromAdmin() ? parseStored(doc, env) : fileConfig;
-          AdminState state = new AdminState(vertx, store, env, stateDir, doc, config);
+          AdminState state = new AdminState(vertx, store, env, stateDir, server, doc, config);
           if (doc.fromAdmin()) {
             log.info("admin configuration version {} is in force (it supersedes the config file)", doc.version());
           }
           store.listen(state::stored);
           return state;
         })
-        .compose(state -> state.persist(state.document()).map(state));
+        .compose(state -> state.persist(shared(state.document())).map(state));
+  }
+
+  private static JsonObject serverOf(JsonObject config) {
+    return config.getValue("server") instanceof JsonObject s ? s.copy() : null;
+  }
+
+  /** A shared (stored) document with this node's server section. */
+  private static ConfigDocument local(ConfigDocument shared, JsonObject server) {
+    JsonObject config = shared.config().copy();
+    config.remove("server");
+    if (server != null) {
+      config.put("server", server.copy());
+    }
+    return ConfigDocument.of(shared.version(), config);
+  }
+
+  /** What the store and the state file hold: everything but the node-local server section. */
+  private static ConfigDocument shared(ConfigDocument local) {
+    JsonObject config = local.config().copy();
+    config.remove("server");
+    return ConfigDocument.of(local.version(), config);
   }
 
   private static GatewayConfig parseStored(ConfigDocument doc, Map<String, String> env) {
@@ -132,12 +159,15 @@ public final class AdminState {
 
   private Future<ConfigDocument> change(UnaryOperator<JsonObject> edit, int attempts) {
     return store.current().compose(stored -> {
-      ConfigDocument base = stored != null ? stored : document();
+      ConfigDocument base;
+      synchronized (this) {
+        base = stored != null ? local(stored, fileServer) : applied;
+      }
       JsonObject edited = edit.apply(base.config().copy());
       ConfigDocument next;
       try {
-        next = ConfigDocument.of(base.version() + 1, Redaction.restore(edited, base.config()));
-        ConfigLoader.parse(next.config(), env);
+        next = shared(ConfigDocument.of(base.version() + 1, Redaction.restore(edited, base.config())));
+        ConfigLoader.parse(local(next, fileServer).config(), env);
       } catch (ConfigException e) {
         return Future.failedFuture(ErrorKind.INVALID_CONFIG.exception(e.getMessage()));
       }
@@ -157,13 +187,15 @@ public final class AdminState {
   }
 
   /** A document stored by any node: applied once, in version order, then persisted. */
-  private void stored(ConfigDocument doc) {
+  private void stored(ConfigDocument shared) {
     GatewayConfig next;
     Consumer<GatewayConfig> apply;
+    ConfigDocument doc;
     synchronized (this) {
-      if (doc.version() <= applied.version()) {
+      if (shared.version() <= applied.version()) {
         return;
       }
+      doc = local(shared, fileServer);
       try {
         next = ConfigLoader.parse(doc.config(), env);
       } catch (ConfigException e) {
@@ -180,7 +212,7 @@ public final class AdminState {
     if (apply != null) {
       apply.accept(next);
     }
-    persist(doc).onFailure(e -> log.error("persisting admin configuration version {} failed: {}", doc.version(),
+    persist(shared).onFailure(e -> log.error("persisting admin configuration version {} failed: {}", doc.version(),
         e.toString()));
   }
 
@@ -225,6 +257,7 @@ public final class AdminState {
         return;
       }
       applied = ConfigDocument.of(ConfigDocument.FILE_VERSION, raw);
+      fileServer = serverOf(applied.config());
       config = next;
       apply = applier;
     }

@@ -23,8 +23,9 @@ import java.util.function.UnaryOperator;
  * ({@code admin.state_dir/config.json}) and the store's (the cluster's); if there is neither it
  * runs the file (version 0). While an admin document is in force, edits of the file are logged
  * and ignored. Environment variables apply on top of whichever document is in force. The
- * {@code server} section is the node's own (each node listens where its file and environment
- * say): it always comes from the file and is never part of the admin document.
+ * {@code server} section and {@code admin.state_dir} are the node's own (each node listens and
+ * keeps its state where its file and environment say): they always come from the file and are
+ * never part of the admin document.
  *
  * <p>An admin change reads the stored document and version, edits a copy, validates the whole
  * result exactly like the file ({@code ${ENV}}, overrides, {@link GatewayConfig#fromJson}) and
@@ -39,6 +40,7 @@ public final class AdminState {
   private final ConfigStore store;
   private final Map<String, String> env;
   private final Path stateDir;
+  /** The node-local part of the file: its server section and admin.state_dir. */
   private JsonObject fileServer;
   /** The document in force here, with this node's server section. */
   private ConfigDocument applied;
@@ -91,24 +93,41 @@ public final class AdminState {
         .compose(state -> state.persist(shared(state.document())).map(state));
   }
 
+  /** The node-local keys of a document: {@code {"server": ..., "state_dir": ...}}, either may be absent. */
   private static JsonObject serverOf(JsonObject config) {
-    return config.getValue("server") instanceof JsonObject s ? s.copy() : null;
+    JsonObject local = new JsonObject();
+    if (config.getValue("server") instanceof JsonObject s) {
+      local.put("server", s.copy());
+    }
+    if (config.getValue("admin") instanceof JsonObject a && a.getValue("state_dir") != null) {
+      local.put("state_dir", a.getValue("state_dir"));
+    }
+    return local;
   }
 
-  /** A shared (stored) document with this node's server section. */
-  private static ConfigDocument local(ConfigDocument shared, JsonObject server) {
-    JsonObject config = shared.config().copy();
-    config.remove("server");
-    if (server != null) {
-      config.put("server", server.copy());
+  /** A shared (stored) document with this node's server section and state directory. */
+  private static ConfigDocument local(ConfigDocument shared, JsonObject nodeLocal) {
+    JsonObject config = shared(shared).config();
+    if (nodeLocal.getValue("server") != null) {
+      config.put("server", nodeLocal.getJsonObject("server").copy());
+    }
+    if (nodeLocal.getValue("state_dir") != null) {
+      JsonObject admin = config.getValue("admin") instanceof JsonObject a ? a : new JsonObject();
+      config.put("admin", admin.put("state_dir", nodeLocal.getValue("state_dir")));
     }
     return ConfigDocument.of(shared.version(), config);
   }
 
-  /** What the store and the state file hold: everything but the node-local server section. */
+  /** What the store and the state file hold: everything but the node-local keys. */
   private static ConfigDocument shared(ConfigDocument local) {
     JsonObject config = local.config().copy();
     config.remove("server");
+    if (config.getValue("admin") instanceof JsonObject admin) {
+      admin.remove("state_dir");
+      if (admin.isEmpty()) {
+        config.remove("admin");
+      }
+    }
     return ConfigDocument.of(local.version(), config);
   }
 

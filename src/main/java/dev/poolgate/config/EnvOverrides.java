@@ -25,7 +25,7 @@ public final class EnvOverrides {
 
   /** Variables that configure the node itself, not a config key (cluster.xml placeholders, the event bus). */
   private static final List<String> NOT_CONFIG = List.of("POOLGATE_HZ_", "POOLGATE_EVENTBUS_", "POOLGATE_CLUSTER_CONFIG",
-      "POOLGATE_LOG_", "POOLGATE_ACCESS_LOG");
+      "POOLGATE_LOG_", "POOLGATE_ACCESS_LOG", "POOLGATE_JAVA_OPTS");
 
   private static final Pattern INTEGER = Pattern.compile("[-+]?\\d{1,18}");
   private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?");

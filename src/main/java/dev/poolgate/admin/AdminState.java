@@ -107,10 +107,11 @@ public final class AdminState {
 
   /** A shared (stored) document with this node's server section and state directory. */
   private static ConfigDocument local(ConfigDocument shared, JsonObject nodeLocal) {
-    JsonObject config = shared(shared).config();
+    JsonObject config = new JsonObject();
     if (nodeLocal.getValue("server") != null) {
-      config.put("server", nodeLocal.getJsonObject("server").copy());
+      config.put("server", nodeLocal.getJsonObject("server").copy()); // first, where a file usually has it
     }
+    config.mergeIn(shared(shared).config());
     if (nodeLocal.getValue("state_dir") != null) {
       JsonObject admin = config.getValue("admin") instanceof JsonObject a ? a : new JsonObject();
       config.put("admin", admin.put("state_dir", nodeLocal.getValue("state_dir")));

@@ -84,6 +84,32 @@ class AdminPersistenceTest {
   }
 
   @Test
+  void theHighestVersionAmongThePersistedCopyAndTheStoreWins(Vertx vertx, @TempDir Path dir) {
+    JsonObject file = withStateDir(dir);
+    JsonObject shared = file.copy();
+    shared.remove("server");
+    shared.getJsonObject("admin").remove("state_dir");
+
+    // the node's persisted copy (v5) is newer than the cluster's (v2): it is stored and in force
+    StateFile.write(dir, ConfigDocument.of(5, shared.copy().put("default_pool", "q")));
+    LocalConfigStore store = new LocalConfigStore();
+    await(store.compareAndSet(0, ConfigDocument.of(2, shared.copy())));
+    AdminState newer = await(AdminState.open(vertx, file, store, ENV));
+    assertEquals(5, newer.version());
+    assertEquals("q", newer.config().defaultPool());
+    assertEquals(5, await(store.current()).version(), "the cluster moved to it");
+
+    // the cluster's (v7) is newer than the persisted copy (v5): it is in force and persisted
+    LocalConfigStore ahead = new LocalConfigStore();
+    await(ahead.compareAndSet(0, ConfigDocument.of(7, shared.copy().put("default_pool", "p"))));
+    AdminState older = await(AdminState.open(vertx, file, ahead, ENV));
+    assertEquals(7, older.version());
+    assertEquals("p", older.config().defaultPool());
+    assertEquals(7, StateFile.read(dir).version());
+    assertEquals(dir.toString(), older.config().admin().stateDir(), "the state directory stays the node's own");
+  }
+
+  @Test
   void aStateFileThatNoLongerValidatesStopsTheStartNamingTheKey(Vertx vertx, @TempDir Path dir) {
     JsonObject file = withStateDir(dir);
     JsonObject broken = file.copy();

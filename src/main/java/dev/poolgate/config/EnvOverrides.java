@@ -39,13 +39,14 @@ public final class EnvOverrides {
   private static final Map<String, Set<String>> KNOWN = Map.ofEntries(
       Map.entry("", Set.of("server", "pools", "models", "health", "retry", "default_pool", "keys", "admin", "usage")),
       Map.entry("server", Set.of("host", "port", "max_body_bytes", "idle_timeout_s", "request_timeout_ms",
-          "drain_timeout_ms")),
+          "drain_timeout_ms", "log_payloads")),
       Map.entry("health", Set.of("probe_interval_ms", "probe_timeout_ms", "degrade_after", "unhealthy_after",
           "cooldown_ms", "recover_after")),
       Map.entry("retry", Set.of("max_attempts", "backoff_ms")),
       Map.entry("admin", Set.of("token", "state_dir")),
       Map.entry("usage", Set.of("enabled", "jdbc_url", "user", "password", "flush_ms", "shared")),
-      Map.entry("pools.*", Set.of("fallback", "queue", "instances", "strategy", "latency_decay_ms", "cache")),
+      Map.entry("pools.*", Set.of("fallback", "queue", "instances", "strategy", "latency_decay_ms", "cache",
+          "lend_to")),
       Map.entry("pools.*.queue", Set.of("max_size", "timeout_ms")),
       Map.entry("pools.*.cache", Set.of("ttl_s", "max_entries", "deterministic_only")),
       Map.entry("pools.*.instances.*", INSTANCE),
@@ -71,6 +72,11 @@ public final class EnvOverrides {
   }
 
   private EnvOverrides() {
+  }
+
+  /** The keys a section accepts, by pattern ({@code pools.*.queue}); for the drift test. */
+  static Set<String> known(String pattern) {
+    return KNOWN.getOrDefault(pattern, Set.of());
   }
 
   /** Applies every {@code POOLGATE_} variable of {@code env} that names a key; the input is not changed. */

@@ -137,4 +137,40 @@ class EnvOverridesTest {
     assertEquals(12, ConfigLoader.parse(cfg, Map.of("PORT_FROM_ENV", "7000",
         "POOLGATE_POOLS_LARGE_QUEUE_MAX_SIZE", "12")).pools().get("large").queue().maxSize());
   }
+
+  /**
+   * The walk knows every key each section accepts, so a variable can set a key the file lacks:
+   * the parser's own list (from its unknown-key error) must be covered.
+   */
+  @Test
+  void theKnownKeysFollowTheParser() {
+    Map<String, java.util.function.Consumer<JsonObject>> sections = new java.util.LinkedHashMap<>();
+    sections.put("", d -> d.put("zz", 1));
+    for (String s : List.of("server", "health", "retry", "admin", "usage")) {
+      sections.put(s, d -> d.put(s, new JsonObject().put("zz", 1)));
+    }
+    sections.put("pools.*", d -> pool(d).put("zz", 1));
+    sections.put("pools.*.queue", d -> pool(d).put("queue", new JsonObject().put("zz", 1)));
+    sections.put("pools.*.cache", d -> pool(d).put("cache", new JsonObject().put("zz", 1)));
+    sections.put("pools.*.instances.*", d -> pool(d).getJsonArray("instances").getJsonObject(0).put("zz", 1));
+    sections.put("pools.*.instances.*.mock", d -> pool(d).getJsonArray("instances").getJsonObject(0)
+        .put("mock", new JsonObject().put("zz", 1)));
+    sections.put("models.*", d -> d.getJsonObject("models").put("m", new JsonObject().put("pool", "large").put("zz", 1)));
+    sections.put("keys.*", d -> d.put("keys", new JsonObject().put("k", new JsonObject()
+        .put("key", "a-key-of-sixteen-chars").put("zz", 1))));
+    sections.forEach((pattern, breakIt) -> {
+      JsonObject d = doc();
+      breakIt.accept(d);
+      ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(d, Map.of()), pattern);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("known: ([^)]*)\\)").matcher(e.getMessage());
+      assertTrue(m.find(), e.getMessage());
+      for (String key : m.group(1).split(", ")) {
+        assertTrue(EnvOverrides.known(pattern).contains(key), pattern + " misses '" + key + "'");
+      }
+    });
+  }
+
+  private static JsonObject pool(JsonObject d) {
+    return d.getJsonObject("pools").getJsonObject("large");
+  }
 }

@@ -177,6 +177,11 @@ class AdminApiTest {
     assertEquals(204, n.delete("/admin/keys/k").status());
     assertEquals(204, n.delete("/admin/models/fast").status());
     assertError(n.get("/admin/models/fast"), 404, "not_found", "fast");
+
+    // names with a slash, as many model names have, are addressed URL-encoded
+    assertEquals(201, n.post("/admin/models", new JsonObject().put("name", "org/model-1").put("pool", "q")).status());
+    assertEquals("q", n.get("/admin/models/org%2Fmodel-1").json().getString("pool"));
+    assertEquals(204, n.delete("/admin/models/org%2Fmodel-1").status());
     Await.until("the alias is gone", () -> n.chat("fast").status() == 404);
   }
 

@@ -237,6 +237,30 @@ class AdminApiTest {
   }
 
   @Test
+  void aKeyCreatedThroughTheAdminApiOpensTheGatewayToItsHolderOnly(Vertx vertx) {
+    AdminClient n = start(vertx, config());
+    assertEquals(200, n.chat("q").status(), "no keys yet: the gateway is open");
+
+    String key = n.post("/admin/keys", new JsonObject().put("name", "team-q")
+        .put("models", new JsonArray().add("q"))).json().getString("key");
+
+    Await.until("the key applies", () -> n.chat("q").status() == 401);
+    JsonObject body = new JsonObject().put("model", "q")
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+    AdminClient.Reply withKey = n.call(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions", body,
+        java.util.Map.of("authorization", "Bearer " + key));
+    assertEquals(200, withKey.status(), withKey.text());
+    AdminClient.Reply otherModel = n.call(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions",
+        body.copy().put("model", "gpt-test"), java.util.Map.of("x-api-key", key));
+    assertError(otherModel, 403, "model_not_allowed", "gpt-test");
+    assertError(n.call(io.vertx.core.http.HttpMethod.POST, "/v1/chat/completions", body,
+        java.util.Map.of("authorization", "Bearer " + key + "x")), 401, "invalid_api_key", "");
+
+    assertEquals(204, n.delete("/admin/keys/team-q").status());
+    Await.until("no keys again: open", () -> n.chat("q").status() == 200);
+  }
+
+  @Test
   void secretsNeverLeaveAndExportImportRoundTrips(Vertx vertx) {
     AdminClient n = start(vertx, config());
     JsonObject original = n.admin().document().config();

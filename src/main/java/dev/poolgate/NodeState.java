@@ -2,24 +2,32 @@ package dev.poolgate;
 
 import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.metrics.GatewayMetrics;
+import dev.poolgate.usage.UsageAggregator;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every verticle of a node may ask about the node: ready for traffic, draining, in flight,
- * and the node's response cache and metrics.
+ * and the node's response cache, metrics and usage counts.
  */
 public final class NodeState {
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
+  private final UsageAggregator usage;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public NodeState(ResponseCache cache, GatewayMetrics metrics) {
+  public NodeState(ResponseCache cache, GatewayMetrics metrics, UsageAggregator usage) {
     this.cache = cache;
     this.metrics = metrics;
+    this.usage = usage;
+  }
+
+  /** Usage counts not yet in the usage database (a no-op aggregator when usage is off). */
+  public UsageAggregator usage() {
+    return usage;
   }
 
   public GatewayMetrics metrics() {

@@ -13,6 +13,7 @@ import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
+import dev.poolgate.usage.UsageClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -28,6 +29,7 @@ import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -69,7 +71,7 @@ public final class IngressVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics());
+    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage());
     scheduler = new SchedulerClient(vertx);
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
     var opts = config.server();
@@ -119,6 +121,8 @@ public final class IngressVerticle extends VerticleBase {
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
     router.get(DETAILED_HEALTH_PATH).handler(this::detailedHealth);
+    router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
+        node.usage(), () -> config.usage(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::failure);

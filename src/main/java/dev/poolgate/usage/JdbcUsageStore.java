@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * The {@code usage_daily} table over plain JDBC: H2 embedded by default, PostgreSQL (or any
  * database with standard SQL) when several nodes share one. Blocking and not thread-safe: one
- * worker thread owns it. The connection is opened on first use and opened again after any
- * failure, so a database that was down is picked up when it is back.
+ * worker thread owns it. The connection is opened on first use and opened again after it broke,
+ * so a database that was down is picked up when it is back.
  *
  * <p>A batch is added in one transaction as UPDATE (add to the row) and, for rows not there yet,
  * INSERT — the same SQL on every database. {@code day} is a keyword in H2, so it is always quoted
@@ -161,7 +161,10 @@ public final class JdbcUsageStore implements AutoCloseable {
     T on(Connection c) throws SQLException;
   }
 
-  /** One transaction: committed, or rolled back and the connection dropped (it is reopened next time). */
+  /**
+   * One transaction: committed, or rolled back; a connection that broke is dropped and opened
+   * again next time.
+   */
   private <T> T run(Work<T> work) throws SQLException {
     open();
     Connection c = connection;
@@ -170,13 +173,20 @@ public final class JdbcUsageStore implements AutoCloseable {
       c.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
-      try {
-        c.rollback();
-      } catch (SQLException ignored) {
-        // the connection is dropped below either way
+      if (!rolledBack(c)) {
+        close();
       }
-      close();
       throw e;
+    }
+  }
+
+  /** Whether the transaction was rolled back on a connection still good for the next one. */
+  private static boolean rolledBack(Connection c) {
+    try {
+      c.rollback();
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
     }
   }
 

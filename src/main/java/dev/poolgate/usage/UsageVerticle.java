@@ -77,15 +77,19 @@ public final class UsageVerticle extends VerticleBase {
         .eventually(() -> worker.close());
   }
 
-  /** Writes what was counted, unless a write is already under way. */
-  Future<Void> flush() {
-    if (usage.isEmpty() || !flushing.compareAndSet(false, true)) {
-      return Future.succeededFuture();
+  /**
+   * Writes what was counted, unless a write is already under way.
+   *
+   * @return whether everything counted is now in the database (false: kept for the next flush)
+   */
+  Future<Boolean> flush() {
+    if (usage.isEmpty()) {
+      return Future.succeededFuture(true);
     }
-    return worker.<Void>executeBlocking(() -> {
-      writeBatch();
-      return null;
-    }).onComplete(ar -> flushing.set(false));
+    if (!flushing.compareAndSet(false, true)) {
+      return Future.succeededFuture(false);
+    }
+    return worker.executeBlocking(this::writeBatch).onComplete(ar -> flushing.set(false));
   }
 
   private void openStore() {
@@ -96,11 +100,11 @@ public final class UsageVerticle extends VerticleBase {
     }
   }
 
-  /** Worker thread: takes the batch and writes it, or puts it back. */
-  private void writeBatch() {
+  /** Worker thread: takes the batch and writes it (true), or puts it back (false). */
+  private boolean writeBatch() {
     List<UsageRow> batch = usage.drain();
     if (batch.isEmpty()) {
-      return;
+      return true;
     }
     try {
       store.add(batch);
@@ -108,13 +112,15 @@ public final class UsageVerticle extends VerticleBase {
         storeDown = false;
         log.info("usage database is back; counts kept meanwhile are written");
       }
+      return true;
     } catch (SQLException | RuntimeException e) {
       down(e);
       List<UsageRow> dropped = usage.restore(batch);
       if (!dropped.isEmpty()) {
-        log.warn("usage kept in memory is over {} rows: dropped the {} oldest ({} requests)",
-            UsageAggregator.DEFAULT_MAX_ROWS, dropped.size(), dropped.stream().mapToLong(UsageRow::requests).sum());
+        log.warn("usage kept in memory is over its bound: dropped the {} oldest rows ({} requests)",
+            dropped.size(), dropped.stream().mapToLong(UsageRow::requests).sum());
       }
+      return false;
     }
   }
 

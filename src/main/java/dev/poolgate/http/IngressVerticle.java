@@ -122,7 +122,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get(READINESS_PATH).handler(this::ready);
     router.get(DETAILED_HEALTH_PATH).handler(this::detailedHealth);
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
-        node.usage(), () -> config.usage(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
+        node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::failure);

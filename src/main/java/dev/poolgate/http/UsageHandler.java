@@ -1,7 +1,6 @@
 package dev.poolgate.http;
 
 import dev.poolgate.ErrorKind;
-import dev.poolgate.config.UsageConfig;
 import dev.poolgate.usage.UsageAggregator;
 import dev.poolgate.usage.UsageClient;
 import dev.poolgate.usage.UsageQuery;
@@ -12,7 +11,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/usage?from=YYYY-MM-DD&to=YYYY-MM-DD&key=NAME&model=M}: usage per day, client
@@ -22,13 +20,17 @@ public final class UsageHandler implements Handler<RoutingContext> {
   public static final String PATH = "/admin/usage";
 
   private final UsageAggregator usage;
-  private final Supplier<UsageConfig> config;
+  private final boolean sharedDatabase;
   private final UsageClient client;
   private final Clock clock;
 
-  public UsageHandler(UsageAggregator usage, Supplier<UsageConfig> config, UsageClient client, Clock clock) {
+  /**
+   * @param sharedDatabase {@code usage.shared} as the node started with it (usage settings take
+   *                       effect at start, like the database the node writes to)
+   */
+  public UsageHandler(UsageAggregator usage, boolean sharedDatabase, UsageClient client, Clock clock) {
     this.usage = usage;
-    this.config = config;
+    this.sharedDatabase = sharedDatabase;
     this.client = client;
     this.clock = clock;
   }
@@ -42,7 +44,7 @@ public final class UsageHandler implements Handler<RoutingContext> {
     var params = ctx.queryParams();
     UsageQuery query = UsageQuery.parse(params.get("from"), params.get("to"), params.get("key"), params.get("model"),
         LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
-    client.query(query, config.get().shared())
+    client.query(query, sharedDatabase)
         .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer()))
         .onFailure(ctx::fail);
   }

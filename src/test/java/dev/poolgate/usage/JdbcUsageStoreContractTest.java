@@ -1,40 +1,46 @@
 package dev.poolgate.usage;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The store on a real H2 file database in a temporary directory. */
-class JdbcUsageStoreTest {
+/**
+ * What every database the usage store runs on must do, on a real database: one subclass per
+ * database ({@link H2UsageStoreTest}, {@link PostgresUsageStoreTest}). Each test starts on a
+ * database without the usage table.
+ */
+abstract class JdbcUsageStoreContractTest {
   static final LocalDate DAY = LocalDate.of(2026, 3, 14);
 
-  @TempDir
-  Path dir;
+  abstract String url();
 
-  String url() {
-    return "jdbc:h2:file:" + dir.resolve("nested/usage");
+  String user() {
+    return null;
+  }
+
+  String password() {
+    return null;
+  }
+
+  JdbcUsageStore store() {
+    return new JdbcUsageStore(url(), user(), password());
   }
 
   @Test
   void batchesAddUpAndSurviveAReopen() throws SQLException {
-    try (JdbcUsageStore store = new JdbcUsageStore(url(), null, null)) {
+    try (JdbcUsageStore store = store()) {
       store.add(List.of(new UsageRow(DAY, "team-a", "gpt-4o", 2, 100, 50, 1),
           new UsageRow(DAY, "anonymous", "gpt-4o", 1, 10, 5, 0)));
       store.add(List.of(new UsageRow(DAY, "team-a", "gpt-4o", 3, 30, 20, 0),
           new UsageRow(DAY.plusDays(1), "team-a", "gpt-4o", 1, 1, 1, 1)));
     }
-    assertTrue(Files.isDirectory(dir.resolve("nested")), "the database's directory is created");
 
-    try (JdbcUsageStore reopened = new JdbcUsageStore(url(), null, null)) {
+    try (JdbcUsageStore reopened = store()) {
       assertEquals(List.of(
           new UsageRow(DAY, "anonymous", "gpt-4o", 1, 10, 5, 0),
           new UsageRow(DAY, "team-a", "gpt-4o", 5, 130, 70, 1),
@@ -48,7 +54,7 @@ class JdbcUsageStoreTest {
 
   @Test
   void queriesFilterByDaysKeyAndModel() throws SQLException {
-    try (JdbcUsageStore store = new JdbcUsageStore(url(), null, null)) {
+    try (JdbcUsageStore store = store()) {
       store.add(List.of(
           new UsageRow(DAY.minusDays(1), "a", "m1", 1, 0, 0, 0),
           new UsageRow(DAY, "a", "m1", 2, 0, 0, 0),
@@ -66,7 +72,7 @@ class JdbcUsageStoreTest {
 
   @Test
   void aBatchThatFailsIsNotCountedAtAll() throws SQLException {
-    try (JdbcUsageStore store = new JdbcUsageStore(url(), null, null)) {
+    try (JdbcUsageStore store = store()) {
       store.add(List.of(new UsageRow(DAY, "a", "m", 1, 0, 0, 0)));
       // the second row breaks the NOT NULL constraint: the first row's update must roll back with it
       assertThrows(SQLException.class, () -> store.add(List.of(new UsageRow(DAY, "a", "m", 1, 0, 0, 0),
@@ -74,21 +80,6 @@ class JdbcUsageStoreTest {
       assertEquals(List.of(1L), requests(store.query(new UsageQuery(DAY, DAY, null, null))),
           "after a failure the store reconnects and the failed batch left nothing");
     }
-  }
-
-  @Test
-  void anUnreachableDatabaseFailsWithAnSqlException() throws Exception {
-    Files.writeString(dir.resolve("blocker"), "a file where the database's directory should be");
-    try (JdbcUsageStore store = new JdbcUsageStore("jdbc:h2:file:" + dir.resolve("blocker/usage"), null, null)) {
-      assertThrows(SQLException.class, () -> store.add(List.of(new UsageRow(DAY, "a", "m", 1, 0, 0, 0))));
-    }
-  }
-
-  @Test
-  void h2IsKeptOpenUntilTheStoreClosesIt() {
-    assertEquals("jdbc:h2:file:./x;DB_CLOSE_ON_EXIT=FALSE", JdbcUsageStore.embeddedSafe("jdbc:h2:file:./x"));
-    assertEquals("jdbc:h2:mem:x;db_close_on_exit=true", JdbcUsageStore.embeddedSafe("jdbc:h2:mem:x;db_close_on_exit=true"));
-    assertEquals("jdbc:postgresql://db/usage", JdbcUsageStore.embeddedSafe("jdbc:postgresql://db/usage"));
   }
 
   static List<Long> requests(List<UsageRow> rows) {

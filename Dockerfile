@@ -7,7 +7,10 @@ COPY src ./src
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
-RUN groupadd --system poolgate && useradd --system --gid poolgate --home /app poolgate
+RUN groupadd --system poolgate && useradd --system --gid poolgate --home /app poolgate \
+    && mkdir -p /app/data && chown poolgate:poolgate /app/data
+# the embedded usage database (usage.jdbc_url default ./data/poolgate-usage): mount a volume to keep it
+VOLUME /app/data
 WORKDIR /app
 COPY --from=build /src/target/poolgate.jar /app/poolgate.jar
 COPY conf/config.yaml /etc/poolgate/config.yaml

@@ -56,6 +56,8 @@ public final class Gateway {
     node.metrics().gaugeOf("poolgate_requests_active", "Requests in flight on this node", node, NodeState::inFlight);
     node.metrics().gaugeOf("poolgate_cache_entries", "Answers in the response cache (this node's view)", cache,
         ResponseCache::size);
+    node.metrics().gaugeOf("poolgate_usage_pending_rows", "Usage rows counted but not yet in the usage database",
+        node.usage(), UsageAggregator::size);
   }
 
   /** Starts a standalone node: the ledger in memory. */

@@ -33,8 +33,8 @@ public final class JdbcUsageStore implements AutoCloseable {
       + "WHERE \"day\" = ? AND client_key = ? AND model = ?";
   private static final String INSERT = "INSERT INTO " + TABLE
       + " (\"day\", client_key, model, requests, tokens_in, tokens_out, errors) VALUES (?, ?, ?, ?, ?, ?, ?)";
-  private static final String SELECT = "SELECT \"day\", client_key, model, requests, tokens_in, tokens_out, errors FROM "
-      + TABLE + " WHERE \"day\" >= ? AND \"day\" <= ?";
+  private static final String SELECT = "SELECT \"day\", client_key, model, requests, tokens_in, tokens_out, errors"
+      + " FROM " + TABLE + " WHERE \"day\" >= ? AND \"day\" <= ?";
 
   private final String url;
   private final String user;
@@ -124,7 +124,8 @@ public final class JdbcUsageStore implements AutoCloseable {
 
   /** The rows of the query's days, key and model, ordered by day, key, model. */
   public List<UsageRow> query(UsageQuery q) throws SQLException {
-    String sql = SELECT + (q.clientKey() == null ? "" : " AND client_key = ?") + (q.model() == null ? "" : " AND model = ?")
+    String sql = SELECT + (q.clientKey() == null ? "" : " AND client_key = ?")
+        + (q.model() == null ? "" : " AND model = ?")
         + " ORDER BY \"day\", client_key, model";
     return run(c -> {
       try (PreparedStatement select = c.prepareStatement(sql)) {

@@ -53,8 +53,8 @@ public final class UsageAggregator {
   /** A finished request, on today's (UTC) row; an error is a status of 400 or more. */
   public void record(RequestTrace trace) {
     if (on) {
-      record(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC), trace.clientKey(), trace.model(), trace.tokensIn(), trace.tokensOut(),
-          trace.status() >= 400);
+      record(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC), trace.clientKey(), trace.model(), trace.tokensIn(),
+          trace.tokensOut(), trace.status() >= 400);
     }
   }
 
@@ -62,7 +62,8 @@ public final class UsageAggregator {
     if (!on) {
       return;
     }
-    UsageRow.Key key = new UsageRow.Key(day, clientKey == null ? ANONYMOUS : clientKey, model == null ? "unknown" : model);
+    UsageRow.Key key = new UsageRow.Key(day, clientKey == null ? ANONYMOUS : clientKey,
+        model == null ? "unknown" : model);
     UsageRow add = UsageRow.of(key, 1, Math.max(0, tokensIn), Math.max(0, tokensOut), error ? 1 : 0);
     synchronized (this) {
       rows.merge(key, add, UsageRow::plus);

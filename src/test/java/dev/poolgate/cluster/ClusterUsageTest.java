@@ -3,6 +3,7 @@ package dev.poolgate.cluster;
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.ledger.LedgerOptions;
+import dev.poolgate.testing.Await;
 import dev.poolgate.usage.UsageVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -105,7 +106,10 @@ class ClusterUsageTest {
     chat(1, 3);
 
     for (int node = 0; node < 2; node++) {
-      JsonObject usage = usage(node);
+      int asked = node;
+      // a request is counted when its exchange has ended, a moment after the client has the last byte
+      JsonObject usage = Await.until("node " + node + " counts all 5 requests", () -> usage(asked),
+          u -> u.getJsonObject("totals").getLong("requests") == 5);
       assertEquals(1, usage.getJsonArray("rows").size(), usage::encodePrettily);
       JsonObject row = usage.getJsonArray("rows").getJsonObject(0);
       assertEquals("anonymous", row.getString("client_key"));
@@ -120,7 +124,7 @@ class ClusterUsageTest {
     ClusterNode.Member silent = members.get(2);
     await(silent.vertx().eventBus().consumer(UsageVerticle.address(nodeId(silent)), msg -> { }).completion());
     // the other members learn of the new consumer a moment later; until then it has none
-    JsonObject usage = dev.poolgate.testing.Await.until("the silent member is asked and reported missing",
+    JsonObject usage = Await.until("the silent member is asked and reported missing",
         () -> usage(0), u -> !u.getJsonArray("missing_nodes").isEmpty());
     assertEquals(new JsonArray().add(nodeId(silent)), usage.getJsonArray("missing_nodes"));
     assertEquals(5, usage.getJsonObject("totals").getLong("requests"));
@@ -135,7 +139,7 @@ class ClusterUsageTest {
     chat(0, 2);
     chat(1, 3);
 
-    dev.poolgate.testing.Await.until("node 1's counts are written to the shared database",
+    Await.until("node 1's counts are written to the shared database",
         () -> usage(0).getJsonObject("totals").getLong("requests") == 5);
     JsonObject usage = usage(1);
     assertEquals(5, usage.getJsonObject("totals").getLong("requests"), usage::encodePrettily);

@@ -1,5 +1,6 @@
 package dev.poolgate.it;
 
+import dev.poolgate.testing.Await;
 import dev.poolgate.testing.FakeOpenAi;
 import dev.poolgate.testing.GatewayFixture;
 import dev.poolgate.testing.GatewayFixture.Reply;
@@ -114,7 +115,9 @@ class UsageApiTest extends GatewayTestBase {
     Reply broken = post(chat("five").put("model", "gpt-broken"));
     assertTrue(broken.status() >= 500, broken::text);
 
-    JsonObject usage = usage("");
+    // a request is counted when its exchange has ended, a moment after the client has the last byte
+    JsonObject usage = Await.until("the 5 requests are counted", () -> usage(""),
+        u -> u.getJsonObject("totals").getLong("requests") == 5);
     String today = LocalDate.now(ZoneOffset.UTC).toString();
     assertEquals(today, usage.getString("from"));
     assertEquals(today, usage.getString("to"));
@@ -140,6 +143,8 @@ class UsageApiTest extends GatewayTestBase {
     assertEquals(1, onlyAlias.getJsonArray("rows").size(), onlyAlias::encodePrettily);
     assertEquals(1, onlyAlias.getJsonObject("totals").getLong("requests"));
     assertEquals(0, usage("?key=team-nobody").getJsonArray("rows").size());
+    String metrics = await(WebClient.create(vertx).get(gw.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    assertTrue(metrics.contains("poolgate_usage_pending_rows "), "the pending rows gauge is exported");
 
     // a restart on the same database: the counts are still there, and new ones add to them
     await(gw.close());
@@ -147,7 +152,8 @@ class UsageApiTest extends GatewayTestBase {
     JsonObject restarted = usage("");
     assertEquals(usage.getJsonArray("rows"), restarted.getJsonArray("rows"));
     assertEquals(200, post(chat("six")).status());
-    assertEquals(4, row(usage(""), "anonymous", "gpt-test").getLong("requests"));
+    Await.until("the new request adds to the counts from before the restart", () -> usage(""),
+        u -> row(u, "anonymous", "gpt-test").getLong("requests") == 4);
   }
 
   @Test

@@ -41,6 +41,7 @@ class H2UsageStoreTest extends JdbcUsageStoreContractTest {
   @Test
   void h2IsKeptOpenUntilTheStoreClosesIt() {
     assertEquals("jdbc:h2:file:./x;DB_CLOSE_ON_EXIT=FALSE", JdbcUsageStore.embeddedSafe("jdbc:h2:file:./x"));
-    assertEquals("jdbc:h2:mem:x;db_close_on_exit=true", JdbcUsageStore.embeddedSafe("jdbc:h2:mem:x;db_close_on_exit=true"));
+    assertEquals("jdbc:h2:mem:x;db_close_on_exit=true",
+        JdbcUsageStore.embeddedSafe("jdbc:h2:mem:x;db_close_on_exit=true"));
     assertEquals("jdbc:postgresql://db/usage", JdbcUsageStore.embeddedSafe("jdbc:postgresql://db/usage"));
   }}

@@ -77,11 +77,15 @@ public final class JdbcUsageStore implements AutoCloseable {
     connection = c;
   }
 
-  /** Adds every row's counts to the table, all or nothing. */
-  public void add(List<UsageRow> batch) throws SQLException {
-    if (batch.isEmpty()) {
+  /**
+   * Adds every row's counts to the table, all or nothing. Rows are written in key order, so two
+   * nodes writing overlapping batches lock rows in the same order and cannot deadlock.
+   */
+  public void add(List<UsageRow> rows) throws SQLException {
+    if (rows.isEmpty()) {
       return;
     }
+    List<UsageRow> batch = rows.stream().sorted(java.util.Comparator.comparing(UsageRow::key)).toList();
     run(c -> {
       int[] updated;
       try (PreparedStatement update = c.prepareStatement(UPDATE)) {

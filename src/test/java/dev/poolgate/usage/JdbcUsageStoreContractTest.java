@@ -3,6 +3,13 @@ package dev.poolgate.usage;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.time.LocalDate;
 import java.util.List;
 
@@ -79,6 +86,57 @@ abstract class JdbcUsageStoreContractTest {
           new UsageRow(DAY, "b", null, 1, 0, 0, 0))));
       assertEquals(List.of(1L), requests(store.query(new UsageQuery(DAY, DAY, null, null))),
           "after a failure the store reconnects and the failed batch left nothing");
+    }
+  }
+
+  @Test
+  void writersRacingToInsertTheSameRowsCountEachBatchOnce() throws Exception {
+    int writers = 4;
+    int rounds = 10;
+    CyclicBarrier start = new CyclicBarrier(writers);
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<Integer>> retries = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        retries.add(pool.submit(() -> {
+          int failed = 0;
+          try (JdbcUsageStore store = store()) {
+            for (int round = 0; round < rounds; round++) {
+              // every writer adds the same two new rows at once, in different orders
+              List<UsageRow> batch = new ArrayList<>(List.of(new UsageRow(DAY.plusDays(round), "a", "m", 1, 2, 3, 0),
+                  new UsageRow(DAY.plusDays(round), "b", "m", 1, 0, 0, 1)));
+              Collections.shuffle(batch);
+              start.await(10, TimeUnit.SECONDS);
+              while (true) {
+                try {
+                  store.add(batch);
+                  break;
+                } catch (SQLException lostTheRace) {
+                  // as the flusher does: the batch left nothing behind and is written again
+                  if (++failed > 100 * rounds) {
+                    throw lostTheRace;
+                  }
+                }
+              }
+            }
+          }
+          return failed;
+        }));
+      }
+      for (Future<Integer> r : retries) {
+        r.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (JdbcUsageStore store = store()) {
+      List<UsageRow> rows = store.query(new UsageQuery(DAY, DAY.plusDays(rounds), null, null));
+      assertEquals(2 * rounds, rows.size());
+      for (UsageRow row : rows) {
+        assertEquals(writers, row.requests(), row.toString());
+        assertEquals(row.clientKey().equals("a") ? 2L * writers : 0L, row.tokensIn(), row.toString());
+        assertEquals(row.clientKey().equals("b") ? writers : 0L, row.errors(), row.toString());
+      }
     }
   }
 

@@ -58,6 +58,18 @@ public final class JdbcUsageStore implements AutoCloseable {
     return url;
   }
 
+  /** The URL fit for a log line: its parameters (which may hold a password) cut off. */
+  public static String withoutParameters(String url) {
+    int cut = url.length();
+    for (char c : new char[] {'?', ';'}) {
+      int i = url.indexOf(c);
+      if (i >= 0) {
+        cut = Math.min(cut, i);
+      }
+    }
+    return url.substring(0, cut);
+  }
+
   /** Opens the connection (and creates the table) if it is not open. */
   public void open() throws SQLException {
     if (connection != null) {

@@ -128,7 +128,7 @@ public final class UsageVerticle extends VerticleBase {
     if (!storeDown) {
       storeDown = true;
       log.warn("usage database {} unavailable, keeping counts in memory and retrying every {} ms: {}",
-          config.jdbcUrl(), config.flushMs(), e.toString());
+          JdbcUsageStore.withoutParameters(config.jdbcUrl()), config.flushMs(), e.toString());
     }
   }
 

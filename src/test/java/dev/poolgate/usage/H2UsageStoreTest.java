@@ -39,6 +39,12 @@ class H2UsageStoreTest extends JdbcUsageStoreContractTest {
   }
 
   @Test
+  void urlsAreLoggedWithoutTheirParameters() {
+    assertEquals("jdbc:postgresql://db/usage", JdbcUsageStore.withoutParameters("jdbc:postgresql://db/usage?password=s3"));
+    assertEquals("jdbc:h2:file:./x", JdbcUsageStore.withoutParameters("jdbc:h2:file:./x;PASSWORD=s3?y"));
+  }
+
+  @Test
   void h2IsKeptOpenUntilTheStoreClosesIt() {
     assertEquals("jdbc:h2:file:./x;DB_CLOSE_ON_EXIT=FALSE", JdbcUsageStore.embeddedSafe("jdbc:h2:file:./x"));
     assertEquals("jdbc:h2:mem:x;db_close_on_exit=true",

@@ -12,6 +12,9 @@ RUN groupadd --system poolgate && useradd --system --gid poolgate --home /app po
 # the embedded usage database (usage.jdbc_url default ./data/poolgate-usage): mount a volume to keep it
 VOLUME /app/data
 WORKDIR /app
+# usage records (embedded H2) and admin state live under /app/data unless the config says otherwise
+RUN mkdir -p /app/data && chown poolgate:poolgate /app/data
+VOLUME /app/data
 COPY --from=build /src/target/poolgate.jar /app/poolgate.jar
 COPY conf/config.yaml /etc/poolgate/config.yaml
 COPY cluster.xml /etc/poolgate/cluster.xml

@@ -1,6 +1,7 @@
 package dev.poolgate;
 
 import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.keys.KeyLimiter;
 import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.usage.UsageAggregator;
 
@@ -9,20 +10,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every verticle of a node may ask about the node: ready for traffic, draining, in flight,
- * and the node's response cache, metrics and usage counts.
+ * and the node's response cache, metrics, client key limiter and usage counts.
  */
 public final class NodeState {
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
+  private final KeyLimiter keyLimiter;
   private final UsageAggregator usage;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public NodeState(ResponseCache cache, GatewayMetrics metrics, UsageAggregator usage) {
+  /** A node that records no usage (tests, tools). */
+  public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter) {
+    this(cache, metrics, keyLimiter, UsageAggregator.off());
+  }
+
+  public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter, UsageAggregator usage) {
     this.cache = cache;
     this.metrics = metrics;
+    this.keyLimiter = keyLimiter;
     this.usage = usage;
+  }
+
+  /** Each client key's max_concurrency / max_rps / max_tpm (cluster-wide in cluster mode). */
+  public KeyLimiter keyLimiter() {
+    return keyLimiter;
   }
 
   /** Usage counts not yet in the usage database (a no-op aggregator when usage is off). */

@@ -5,12 +5,18 @@ import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.NodeState;
 import dev.poolgate.bus.Bus;
+import dev.poolgate.config.ClientKeyConfig;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
 import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.dispatch.ReplySink;
+import dev.poolgate.keys.KeyPermit;
+import dev.poolgate.keys.KeyRing;
+import dev.poolgate.metrics.AccessLog;
+import dev.poolgate.metrics.RequestTrace;
+import dev.poolgate.scheduling.Ticket;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
 import dev.poolgate.usage.UsageClient;
@@ -31,6 +37,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -50,6 +57,12 @@ public final class IngressVerticle extends VerticleBase {
   public static final String LIVENESS_PATH = "/health";
   /** Readiness: 200 once started, 503 while starting or draining. */
   public static final String READINESS_PATH = "/health/ready";
+  /** Per provider type and instance: health, load, last error (reference 003's route). */
+  public static final String PROVIDERS_STATUS_PATH = "/v1/providers/status";
+  /** The OpenAPI 3 document of every route. */
+  public static final String OPENAPI_PATH = "/openapi.json";
+  /** A page rendering the OpenAPI document. */
+  public static final String DOCS_PATH = "/docs";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String REQUEST_ID_KEY = "poolgate.requestId";
   /** Azure OpenAI's deployment route prefix; {@code api-version} and the {@code api-key} header are accepted. */
@@ -59,13 +72,17 @@ public final class IngressVerticle extends VerticleBase {
 
   private final NodeState node;
   private volatile GatewayConfig config;
+  private volatile KeyRing keyRing;
   private Dispatcher dispatcher;
   private SchedulerClient scheduler;
   private MessageConsumer<GatewayConfig> configConsumer;
   private HttpServer server;
+  private Router router;
+  private ApiDocs docs;
 
   public IngressVerticle(GatewayConfig config, NodeState node) {
     this.config = config;
+    this.keyRing = KeyRing.of(config.keys());
     this.node = node;
   }
 
@@ -73,8 +90,12 @@ public final class IngressVerticle extends VerticleBase {
   public Future<?> start() {
     dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage());
     scheduler = new SchedulerClient(vertx);
-    configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
+    configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> {
+      config = msg.body();
+      keyRing = KeyRing.of(msg.body().keys());
+    });
     var opts = config.server();
+    this.router = router(opts.maxBodyBytes(), opts.requestTimeoutMs());
     this.server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(opts.host())
             .setPort(opts.port())
@@ -83,8 +104,10 @@ public final class IngressVerticle extends VerticleBase {
             .setCompressionSupported(false)
             .setMaxHeaderSize(16 * 1024)
             .setMaxInitialLineLength(8 * 1024))
-        .requestHandler(router(opts.maxBodyBytes(), opts.requestTimeoutMs()));
-    return configConsumer.completion().compose(v -> this.server.listen());
+        .requestHandler(router);
+    return ApiDocs.load(vertx).andThen(ar -> docs = ar.result())
+        .compose(d -> configConsumer.completion())
+        .compose(v -> this.server.listen());
   }
 
   @Override
@@ -97,30 +120,53 @@ public final class IngressVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The routes served (tests check each is documented in openapi.json). */
+  Router router() {
+    return router;
+  }
+
   private Router router(long maxBodyBytes, long requestTimeoutMs) {
     Router router = Router.router(vertx);
     router.route().handler(this::requestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     BodyDeadlineHandler bodyTimeout = new BodyDeadlineHandler(vertx, requestTimeoutMs);
-    router.post("/v1/chat/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
-    router.post("/v1/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
-    router.post("/api/v1/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
-    router.post("/v1/embeddings").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.EMBEDDINGS));
+    // every request route checks the client key first; ops routes (health, metrics) stay open
+    ClientAuth auth = new ClientAuth(() -> keyRing, false);
+    router.post("/v1/chat/completions").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.CHAT));
+    router.post("/v1/completions").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
+    router.post("/api/v1/chat").handler(auth).handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
+    router.post("/v1/embeddings").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.EMBEDDINGS));
     // Azure OpenAI's own paths, so Azure SDKs work unchanged: the deployment name is the model name
+    ClientAuth azureAuth = new ClientAuth(() -> keyRing, true);
     for (Endpoint endpoint : List.of(Endpoint.CHAT, Endpoint.COMPLETIONS, Endpoint.EMBEDDINGS)) {
-      router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(bodyTimeout).handler(body)
+      router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(azureAuth).handler(bodyTimeout).handler(body)
           .handler(ctx -> serve(ctx, endpoint));
     }
-    router.post(MESSAGES_PATH).handler(bodyTimeout).handler(body).handler(this::serveMessages);
-    router.post("/llm/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
-    router.post("/llm/chat/stream").handler(bodyTimeout).handler(body)
+    router.post(MESSAGES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveMessages);
+    router.post("/llm/chat").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
+    router.post("/llm/chat/stream").handler(auth).handler(bodyTimeout).handler(body)
         .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.STREAM));
-    router.get("/llm/models").handler(ctx -> json(ctx, 200, LlmApi.models(config)));
-    router.get("/v1/models").handler(this::models);
+    router.get("/llm/models").handler(auth)
+        .handler(ctx -> json(ctx, 200, LlmApi.models(config, ClientAuth.key(ctx))));
+    router.get("/v1/models").handler(auth).handler(this::models);
     router.get(METRICS_PATH).handler(this::metrics);
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
     router.get(DETAILED_HEALTH_PATH).handler(this::detailedHealth);
+    router.get("/llm/system-load").handler(ctx -> report(ctx, LoadReport::systemLoad));
+    router.get("/llm/system-capacity").handler(ctx -> report(ctx, LoadReport::systemCapacity));
+    router.get("/llm/model-load/:model").handler(ctx -> report(ctx, r -> r.modelLoad(ctx.pathParam("model"))));
+    router.get("/llm/key-load/:model/:key")
+        .handler(ctx -> report(ctx, r -> r.keyLoad(ctx.pathParam("model"), ctx.pathParam("key"))));
+    router.get(PROVIDERS_STATUS_PATH).handler(ctx -> status(ctx, StatusReport::providers));
+    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(docs.openApi()));
+    router.get(DOCS_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .end(docs.page()));
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
@@ -148,20 +194,22 @@ public final class IngressVerticle extends VerticleBase {
       return;
     }
     GatewayConfig cfg = config;
+    ClientKeyConfig key = ClientAuth.key(ctx);
     JsonObject json = shape.request(RequestParser.json(ctx.body().buffer()), cfg);
     String deployment = ctx.pathParam("deployment");
     if (deployment != null) {
       json.put("model", deployment);
     }
     Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, json, cfg.models(),
-        ctx.request().getHeader(X_PRIORITY));
+        ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
     if (cfg.pools().get(job.pool()).instances().stream()
         .noneMatch(i -> ProviderCatalog.serves(i.adapter(), endpoint))) {
       ctx.fail(ErrorKind.BAD_REQUEST.exception("model '" + job.model() + "' (pool " + job.pool()
           + ") has no instance that serves " + ctx.request().path()));
       return;
     }
-    dispatch(ctx, job, shape.sink(ctx.response()));
+    dispatch(ctx, job, shape.sink(ctx.response()), key);
   }
 
   /** Anthropic clients: same pools, caps and queue; the answer comes back in the Anthropic shape. */
@@ -169,9 +217,34 @@ public final class IngressVerticle extends VerticleBase {
     if (!admit(ctx)) {
       return;
     }
+    ClientKeyConfig key = ClientAuth.key(ctx);
     Job job = MessagesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
-        config.models(), ctx.request().getHeader(X_PRIORITY));
-    dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC));
+        config.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
+    dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC), key);
+  }
+
+  private static int defaultPriority(ClientKeyConfig key) {
+    return key == null ? Ticket.MIN_PRIORITY : key.defaultPriority();
+  }
+
+  /**
+   * What the client key allows: the model (or its pool), and the priority. A request that asked
+   * for no priority has the key's default, which the config keeps within its maximum, so only a
+   * priority the caller asked for can be above it.
+   */
+  static void authorize(ClientKeyConfig key, Job job) {
+    if (key == null) {
+      return;
+    }
+    if (!key.allows(job.model(), job.pool())) {
+      throw ErrorKind.FORBIDDEN.exception("the client key '" + key.name() + "' may not use the model '"
+          + job.model() + "'; GET /v1/models lists the models it may use");
+    }
+    if (job.priority() > key.maxPriority()) {
+      throw ErrorKind.PRIORITY_NOT_ALLOWED.exception("the client key '" + key.name() + "' may ask for a priority "
+          + "(user_level or X-Priority) of at most " + key.maxPriority() + ", not " + job.priority());
+    }
   }
 
   /** What every request route checks first: the body is in, the node takes traffic, the body is JSON. */
@@ -189,9 +262,33 @@ public final class IngressVerticle extends VerticleBase {
     return true;
   }
 
-  private void dispatch(RoutingContext ctx, Job job, ReplySink sink) {
+  /**
+   * Takes the client key's permit, then dispatches; the permit goes back with the tokens used when
+   * the dispatch completes, whatever its end (answer, error, timeout, client gone). A refused
+   * request takes no slot and no queue place: it never reaches the dispatcher.
+   */
+  private void dispatch(RoutingContext ctx, Job job, ReplySink sink, ClientKeyConfig key) {
     node.requestStarted();
-    dispatcher.dispatch(job, sink, noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
+    RequestTrace trace = Dispatcher.traceOf(job);
+    Future<KeyPermit> permit = Future.succeededFuture();
+    if (key != null) {
+      trace.clientKey(key.name());
+      permit = node.keyLimiter().acquire(key);
+    }
+    boolean bypassCache = noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL));
+    permit.onFailure(e -> {
+          // the key is known, so a refusal gets its access line and counts (by key) like any answer
+          trace.finished(GatewayException.kindOf(e).status(), GatewayException.kindOf(e).code());
+          node.metrics().record(trace);
+          node.usage().record(trace);
+          AccessLog.write(trace);
+          ctx.fail(e);
+        })
+        .compose(p -> dispatcher.dispatch(job, sink, bypassCache, trace).andThen(ar -> {
+          if (p != null) {
+            node.keyLimiter().release(p, (long) trace.tokensIn() + trace.tokensOut());
+          }
+        }))
         .onComplete(ar -> node.requestEnded());
   }
 
@@ -204,42 +301,27 @@ public final class IngressVerticle extends VerticleBase {
     return v.contains("no-cache") || v.contains("no-store");
   }
 
-  /**
-   * Per instance: health, in flight against its cap, failures and the last error; per pool: the
-   * queue. 200 while every pool has a healthy instance, else 503 (a load balancer may act on it).
-   */
+  /** Health per pool and instance, cluster-wide: 503 when a pool has no instance that can serve. */
   private void detailedHealth(RoutingContext ctx) {
+    status(ctx, r -> r.detailedHealth(node.ready()));
+  }
+
+  /** A load figure of the ledger's snapshot (cluster-wide in cluster mode). */
+  private void report(RoutingContext ctx, Function<LoadReport, JsonObject> figure) {
     GatewayConfig cfg = config;
-    scheduler.snapshot().onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      JsonArray pools = new JsonArray();
-      boolean allServing = true;
-      for (var pool : ar.result()) {
-        JsonArray instances = new JsonArray();
-        boolean serving = false;
-        for (var i : pool.instances()) {
-          var inst = cfg.instances().get(i.id());
-          serving |= i.health() != dev.poolgate.scheduling.Health.UNHEALTHY && !i.retired();
-          instances.add(new JsonObject().put("id", i.id())
-              .put("provider", inst == null ? null : inst.provider())
-              .put("health", i.health().name().toLowerCase())
-              .put("in_flight", i.inFlight()).put("max_concurrency", i.maxConcurrency()).put("weight", i.weight())
-              .put("consecutive_failures", i.consecutiveFailures()).put("last_error", i.lastError())
-              .put("retired", i.retired()));
-        }
-        allServing &= serving;
-        JsonObject byPriority = new JsonObject();
-        pool.queuedByPriority().forEach((prio, n) -> byPriority.put(Integer.toString(prio), n));
-        pools.add(new JsonObject().put("name", pool.name()).put("in_flight", pool.inFlight())
-            .put("capacity", pool.capacity()).put("queued", pool.queued()).put("queued_by_priority", byPriority)
-            .put("instances", instances));
-      }
-      json(ctx, allServing ? 200 : 503, new JsonObject().put("status", allServing ? "ok" : "degraded")
-          .put("ready", node.ready()).put("pools", pools));
-    });
+    scheduler.snapshot()
+        .map(pools -> figure.apply(new LoadReport(cfg, pools)))
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /** A status page of the ledger's snapshot, with the status code it chose. */
+  private void status(RoutingContext ctx, Function<StatusReport, StatusReport.Page> page) {
+    GatewayConfig cfg = config;
+    scheduler.snapshot()
+        .map(pools -> page.apply(new StatusReport(cfg, pools)))
+        .onSuccess(p -> json(ctx, p.status(), p.body()))
+        .onFailure(ctx::fail);
   }
 
   /** The Prometheus exposition, with the shared-state gauges refreshed from the ledger first. */
@@ -253,9 +335,10 @@ public final class IngressVerticle extends VerticleBase {
     });
   }
 
+  /** The model names, those the client key may use when the gateway has keys. */
   private void models(RoutingContext ctx) {
     JsonArray data = new JsonArray();
-    config.models().keySet().forEach(name -> data.add(new JsonObject()
+    LlmApi.visibleModels(config, ClientAuth.key(ctx)).forEach(name -> data.add(new JsonObject()
         .put("id", name).put("object", "model").put("created", 0).put("owned_by", "poolgate")));
     json(ctx, 200, new JsonObject().put("object", "list").put("data", data));
   }

@@ -4,6 +4,7 @@ import dev.poolgate.testing.Await;
 import dev.poolgate.testing.FakeOpenAi;
 import dev.poolgate.testing.GatewayFixture;
 import dev.poolgate.testing.GatewayFixture.Reply;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static dev.poolgate.it.CapsAndQueueTest.assertOpenAiError;
@@ -154,6 +157,43 @@ class UsageApiTest extends GatewayTestBase {
     assertEquals(200, post(chat("six")).status());
     Await.until("the new request adds to the counts from before the restart", () -> usage(""),
         u -> row(u, "anonymous", "gpt-test").getLong("requests") == 4);
+  }
+
+  @Test
+  void requestsCountUnderTheirClientKeyRefusalsForTheKeysLimitsAsErrors() {
+    String teamA = "sk-team-a-0123456789abcdef";
+    String teamB = "sk-team-b-0123456789abcdef";
+    JsonObject config = usageConfig(fake(), fake()).put("keys", new JsonObject()
+        .put("team-a", new JsonObject().put("key", teamA))
+        .put("team-b", new JsonObject().put("key", teamB).put("max_rps", 1)));
+    gateway(config);
+
+    for (int i = 0; i < 2; i++) {
+      Reply reply = await(gw.post("/v1/chat/completions", chat("a" + i).toBuffer(),
+          Map.of("content-type", "application/json", "authorization", "Bearer " + teamA)));
+      assertEquals(200, reply.status(), reply::text);
+    }
+    // three at once: the key's max_rps lets one through within the second, the others get 429
+    List<Future<Reply>> burst = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      burst.add(gw.post("/v1/chat/completions", chat("b" + i).toBuffer(),
+          Map.of("content-type", "application/json", "authorization", "Bearer " + teamB)));
+    }
+    long refused = await(Future.all(burst)).<Reply>list().stream().filter(r -> r.status() == 429).count();
+    assertTrue(refused >= 1, "the burst went over the key's max_rps");
+    HttpResponse<Buffer> open = getUsage("", null);
+    assertEquals(401, open.statusCode(), "the admin token is not a client key: " + open.bodyAsString());
+
+    JsonObject usage = Await.until("all 5 requests are counted", () -> usage(""),
+        u -> u.getJsonObject("totals").getLong("requests") == 5);
+    JsonObject a = row(usage, "team-a", "gpt-test");
+    assertEquals(2, a.getLong("requests"));
+    assertEquals(0, a.getLong("errors"));
+    JsonObject b = row(usage, "team-b", "gpt-test");
+    assertEquals(3, b.getLong("requests"));
+    assertEquals(refused, b.getLong("errors"));
+    assertEquals(2, usage.getJsonArray("rows").size(), "no anonymous row when every request has a key");
+    assertEquals(1, usage("?key=team-a").getJsonArray("rows").size());
   }
 
   @Test

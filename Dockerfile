@@ -7,7 +7,10 @@ COPY src ./src
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
-RUN groupadd --system poolgate && useradd --system --gid poolgate --home /app poolgate
+RUN groupadd --system poolgate && useradd --system --gid poolgate --home /app poolgate \
+    && mkdir -p /app/data && chown poolgate:poolgate /app/data
+# the embedded usage database (usage.jdbc_url default ./data/poolgate-usage): mount a volume to keep it
+VOLUME /app/data
 WORKDIR /app
 # usage records (embedded H2) and admin state live under /app/data unless the config says otherwise
 RUN mkdir -p /app/data && chown poolgate:poolgate /app/data

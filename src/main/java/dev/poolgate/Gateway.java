@@ -21,6 +21,8 @@ import dev.poolgate.scheduler.Notes;
 import dev.poolgate.scheduler.SchedulerVerticle;
 import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.scheduling.Lease;
+import dev.poolgate.usage.UsageAggregator;
+import dev.poolgate.usage.UsageVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,7 +38,7 @@ import java.util.function.Predicate;
 
 /**
  * One poolgate node: deploys the scheduler (owning the ledger), the provider callers, the health
- * prober and the HTTP ingress, and applies config changes to all of them.
+ * prober, the usage recorder and the HTTP ingress, and applies config changes to all of them.
  */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -52,10 +54,13 @@ public final class Gateway {
   private Gateway(Vertx vertx, GatewayConfig config, ResponseCache cache, KeyLimiter keyLimiter) {
     this.vertx = vertx;
     this.config = config;
-    this.node = new NodeState(cache, GatewayMetrics.of(vertx), keyLimiter);
+    this.node = new NodeState(cache, GatewayMetrics.of(vertx), keyLimiter, config.usage().enabled()
+        ? new UsageAggregator(java.time.Clock.systemUTC(), UsageAggregator.DEFAULT_MAX_ROWS) : UsageAggregator.off());
     node.metrics().gaugeOf("poolgate_requests_active", "Requests in flight on this node", node, NodeState::inFlight);
     node.metrics().gaugeOf("poolgate_cache_entries", "Answers in the response cache (this node's view)", cache,
         ResponseCache::size);
+    node.metrics().gaugeOf("poolgate_usage_pending_rows", "Usage rows counted but not yet in the usage database",
+        node.usage(), UsageAggregator::size);
   }
 
   /** Starts a standalone node: the ledger in memory. */
@@ -91,6 +96,10 @@ public final class Gateway {
     Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
         .compose(v -> gw.deploy(ProviderVerticle::new, instances))
         .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
+    if (config.usage().enabled()) {
+      // before the request verticles, so it is undeployed after them and its last flush sees every request
+      chain = chain.compose(v -> gw.deploy(() -> new UsageVerticle(config.usage(), gw.node.usage()), 1));
+    }
     chain = chain.compose(v -> gw.deploy(() -> new ChatBusVerticle(config, gw.node), 1));
     if (http) {
       chain = chain.compose(v -> gw.deploy(() -> new IngressVerticle(config, gw.node), instances));

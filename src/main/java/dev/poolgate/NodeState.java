@@ -4,32 +4,45 @@ import dev.poolgate.admin.AdminState;
 import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.keys.KeyLimiter;
 import dev.poolgate.metrics.GatewayMetrics;
+import dev.poolgate.usage.UsageAggregator;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every verticle of a node may ask about the node: ready for traffic, draining, in flight,
- * and the node's response cache, metrics and client key limiter.
+ * and the node's response cache, metrics, client key limiter and usage counts.
  */
 public final class NodeState {
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
   private final KeyLimiter keyLimiter;
+  private final UsageAggregator usage;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile AdminState admin;
 
+  /** A node that records no usage (tests, tools). */
   public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter) {
+    this(cache, metrics, keyLimiter, UsageAggregator.off());
+  }
+
+  public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter, UsageAggregator usage) {
     this.cache = cache;
     this.metrics = metrics;
     this.keyLimiter = keyLimiter;
+    this.usage = usage;
   }
 
   /** Each client key's max_concurrency / max_rps / max_tpm (cluster-wide in cluster mode). */
   public KeyLimiter keyLimiter() {
     return keyLimiter;
+  }
+
+  /** Usage counts not yet in the usage database (a no-op aggregator when usage is off). */
+  public UsageAggregator usage() {
+    return usage;
   }
 
   public GatewayMetrics metrics() {

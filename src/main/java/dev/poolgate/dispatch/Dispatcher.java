@@ -15,6 +15,7 @@ import dev.poolgate.provider.ProviderClient;
 import dev.poolgate.provider.RequestRewriter;
 import dev.poolgate.provider.UpstreamReply;
 import dev.poolgate.scheduler.SchedulerClient;
+import dev.poolgate.usage.UsageAggregator;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -45,9 +46,12 @@ public final class Dispatcher {
   private final Supplier<GatewayConfig> config;
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
+  private final UsageAggregator usage;
 
-  public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache, GatewayMetrics metrics) {
+  public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache, GatewayMetrics metrics,
+                    UsageAggregator usage) {
     this.metrics = metrics;
+    this.usage = usage;
     this.vertx = vertx;
     this.scheduler = new SchedulerClient(vertx);
     this.providers = new ProviderClient(vertx);
@@ -78,6 +82,7 @@ public final class Dispatcher {
       trace.finished(ar.succeeded() ? 200 : GatewayException.kindOf(ar.cause()).status(),
           ar.succeeded() ? null : GatewayException.kindOf(ar.cause()).code());
       metrics.record(trace);
+      usage.record(trace);
       AccessLog.write(trace);
       if (payloads != null) {
         payloads.write(trace);

@@ -20,6 +20,7 @@ import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.scheduling.Ticket;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
+import dev.poolgate.usage.UsageClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -35,6 +36,7 @@ import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -87,7 +89,7 @@ public final class IngressVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics());
+    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage());
     scheduler = new SchedulerClient(vertx);
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> {
       config = msg.body();
@@ -166,6 +168,9 @@ public final class IngressVerticle extends VerticleBase {
         .end(docs.openApi()));
     router.get(DOCS_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .end(docs.page()));
+    // before the admin sub-router, which would answer 404 for a path it does not know
+    router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
+        node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route("/admin/*").subRouter(AdminRoutes.router(vertx, () -> config.admin(), node::admin, maxBodyBytes));
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
@@ -278,6 +283,7 @@ public final class IngressVerticle extends VerticleBase {
           // the key is known, so a refusal gets its access line and counts (by key) like any answer
           trace.finished(GatewayException.kindOf(e).status(), GatewayException.kindOf(e).code());
           node.metrics().record(trace);
+          node.usage().record(trace);
           AccessLog.write(trace);
           ctx.fail(e);
         })

@@ -44,7 +44,7 @@ public final class GatewayFixture {
 
   /**
    * Starts a node on the config; {@code server.host} becomes 127.0.0.1 and, unless the config
-   * names one, {@code server.port} a free port.
+   * names one, {@code server.port} a free port and the usage database one in memory.
    */
   public static Future<GatewayFixture> start(Vertx vertx, JsonObject config) {
     JsonObject cfg = config.copy();
@@ -54,6 +54,10 @@ public final class GatewayFixture {
       server.put("port", Ports.free());
     }
     cfg.put("server", server);
+    if (!cfg.containsKey("usage")) {
+      // usage records in memory, one database per gateway, unless the test names one
+      cfg.put("usage", new JsonObject().put("jdbc_url", "jdbc:h2:mem:usage-" + java.util.UUID.randomUUID()));
+    }
     int port = server.getInteger("port");
     return Gateway.start(vertx, ConfigLoader.parse(cfg)).map(gw -> new GatewayFixture(vertx, gw, port));
   }

@@ -8,23 +8,29 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Closes a connection that does not deliver a request head within the request timeout of
- * opening or of its previous answer ending. A client trickling its head a byte at a time
- * (slowloris) keeps resetting the idle timeout and never reaches the router, where
- * {@link BodyDeadlineHandler} takes over; only a deadline stops it. An idle keep-alive
- * connection is closed by it too, which is what a server's keep-alive timeout does anyway.
+ * Closes a connection that does not deliver a complete request head in time: within the request
+ * timeout of opening, and within the idle timeout (the keep-alive timeout) of its previous answer
+ * ending. A client trickling its head a byte at a time (slowloris) keeps resetting the idle
+ * timeout, which counts silence, and never reaches the router, where {@link BodyDeadlineHandler}
+ * takes over; only a deadline that bytes do not reset stops it.
  *
  * <p>One per {@link IngressVerticle} instance: its connections and timers all run on that
  * verticle's event loop, so the map needs no lock.
  */
 final class HeadDeadline {
   private final Vertx vertx;
-  private final long timeoutMs;
+  private final long firstHeadMs;
+  private final long nextHeadMs;
   private final Map<HttpConnection, Deadline> open = new HashMap<>();
 
-  HeadDeadline(Vertx vertx, long timeoutMs) {
+  /**
+   * @param firstHeadMs how long a new connection has for its first head
+   * @param nextHeadMs  how long a kept-alive connection has for its next head after an answer
+   */
+  HeadDeadline(Vertx vertx, long firstHeadMs, long nextHeadMs) {
     this.vertx = vertx;
-    this.timeoutMs = timeoutMs;
+    this.firstHeadMs = firstHeadMs;
+    this.nextHeadMs = nextHeadMs;
   }
 
   /** A new connection: its first head is due. */
@@ -36,7 +42,7 @@ final class HeadDeadline {
       deadline.disarm();
       open.remove(conn);
     });
-    deadline.arm();
+    deadline.arm(firstHeadMs);
   }
 
   /** A head arrived: no deadline while it is served; the next head is due once the answer ends. */
@@ -49,7 +55,7 @@ final class HeadDeadline {
     deadline.disarm();
     ctx.addEndHandler(ar -> {
       deadline.serving--;
-      deadline.arm();
+      deadline.arm(nextHeadMs);
     });
   }
 
@@ -64,10 +70,10 @@ final class HeadDeadline {
       this.conn = conn;
     }
 
-    void arm() {
+    void arm(long ms) {
       disarm();
       if (!closed && serving == 0) {
-        timer = vertx.setTimer(timeoutMs, id -> {
+        timer = vertx.setTimer(ms, id -> {
           timer = -1;
           if (serving == 0) {
             conn.close();

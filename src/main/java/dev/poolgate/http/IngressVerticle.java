@@ -80,7 +80,7 @@ public final class IngressVerticle extends VerticleBase {
     scheduler = new SchedulerClient(vertx);
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
     var opts = config.server();
-    HeadDeadline heads = new HeadDeadline(vertx, opts.requestTimeoutMs());
+    HeadDeadline heads = new HeadDeadline(vertx, opts.requestTimeoutMs(), opts.idleTimeoutSeconds() * 1000L);
     this.server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(opts.host())
             .setPort(opts.port())

@@ -195,6 +195,18 @@ class AbuseTest extends GatewayTestBase {
     // the same bytes outside a string
     assertError(postRaw(concat("{\"model\":\"gpt-test\",", HexFormat.of().parseHex("c0af"),
         "\"messages\":[]}")), 400, "invalid_json");
+    // every route that takes a body checks it: Anthropic's answers in its own error shape
+    try (RawHttp client = RawHttp.connect(gw.port(), READ_TIMEOUT_MS)) {
+      Response r = client.send(RawHttp.post("/v1/messages", concat("{\"model\":\"gpt-test\",\"max_tokens\":9,"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"", HexFormat.of().parseHex("eda080"), "\"}]}")))
+          .readResponse();
+      assertNoSecret(r);
+      assertEquals(400, r.status(), r.raw());
+      JsonObject body = new JsonObject(r.body());
+      assertEquals("error", body.getString("type"), r.body());
+      assertEquals("invalid_request_error", body.getJsonObject("error").getString("type"), r.body());
+      assertTrue(body.getJsonObject("error").getString("message").contains("UTF-8"), r.body());
+    }
     assertEquals(0, up.requests(), "no invalid byte went upstream, replaced or not");
 
     String text = "héllo ✓ 😀 \u0800 \uFFFD";
@@ -456,10 +468,20 @@ class AbuseTest extends GatewayTestBase {
       });
     }
     pool.shutdown();
-    assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS), "every connection was made and dropped in time");
+    // meanwhile a well-behaved client is served
+    int served = 0;
+    long giveUp = start + TimeUnit.SECONDS.toNanos(120);
+    while (!pool.isTerminated() && System.nanoTime() < giveUp) {
+      Reply reply = gw.postBlocking(chat("well-behaved"));
+      assertEquals(200, reply.status(), reply::text);
+      assertFalse(reply.text().contains(SECRET));
+      served++;
+    }
+    assertTrue(pool.awaitTermination(1, TimeUnit.SECONDS), "every connection was made and dropped in time");
     long tookMs = (System.nanoTime() - start) / 1_000_000;
     assertTrue(failures.isEmpty(), failures.size() + " failed, e.g. " + failures.peek());
     assertEquals(connections / 5, streamsSeen.get(), "every dropped stream had started (took " + tookMs + " ms)");
+    assertTrue(served > 0, "the well-behaved client was served during the storm");
 
     until("every upstream request ended", () -> up.inFlight() == 0);
     assertTrue(up.resets() >= connections / 5, "every stream was reset upstream: " + up.resets());

@@ -9,6 +9,9 @@ RUN mvn -B -q -DskipTests package
 FROM eclipse-temurin:17-jre
 RUN groupadd --system poolgate && useradd --system --gid poolgate --home /app poolgate
 WORKDIR /app
+# usage records (embedded H2) and admin state live under /app/data unless the config says otherwise
+RUN mkdir -p /app/data && chown poolgate:poolgate /app/data
+VOLUME /app/data
 COPY --from=build /src/target/poolgate.jar /app/poolgate.jar
 COPY conf/config.yaml /etc/poolgate/config.yaml
 COPY cluster.xml /etc/poolgate/cluster.xml

@@ -19,12 +19,17 @@ import java.util.Set;
  * @param instances   every instance of every pool, by id
  * @param modelCaches response caches set on a model ({@code models.NAME.cache}), overriding its pool's
  * @param defaultPool where requests that name no model go ({@code /llm/chat}); default the first pool
+ * @param keys        client keys by name; empty = the gateway runs open (no auth)
+ * @param admin       the admin API's token and state directory
+ * @param usage       where usage records go
  */
 public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, Map<String, String> models,
                             HealthConfig health, RetryConfig retry, Map<String, InstanceConfig> instances,
-                            Map<String, CacheConfig> modelCaches, String defaultPool) {
+                            Map<String, CacheConfig> modelCaches, String defaultPool,
+                            Map<String, ClientKeyConfig> keys, AdminConfig admin, UsageConfig usage) {
 
-  private static final Set<String> KEYS = Set.of("server", "pools", "models", "health", "retry", "default_pool");
+  private static final Set<String> KEYS = Set.of("server", "pools", "models", "health", "retry", "default_pool",
+      "keys", "admin", "usage");
 
   public static GatewayConfig fromJson(JsonObject json) {
     Fields root = new Fields(json, "").only(KEYS);
@@ -84,7 +89,31 @@ public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, 
     return new GatewayConfig(ServerConfig.from(root.object("server")), Collections.unmodifiableMap(pools),
         Collections.unmodifiableMap(models), HealthConfig.from(root.object("health")),
         RetryConfig.from(root.object("retry")), instancesOf(pools), Collections.unmodifiableMap(modelCaches),
-        defaultPool);
+        defaultPool, keysOf(root.object("keys"), pools, models), AdminConfig.from(root.object("admin")),
+        UsageConfig.from(root.object("usage")));
+  }
+
+  private static Map<String, ClientKeyConfig> keysOf(Fields keysJson, Map<String, PoolConfig> pools,
+                                                     Map<String, String> models) {
+    Map<String, ClientKeyConfig> keys = new LinkedHashMap<>();
+    Map<String, String> byHash = new HashMap<>();
+    for (String name : keysJson.raw().fieldNames()) {
+      if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new ConfigException("keys." + name, "a key name is 1-64 letters, digits, '.', '_' or '-'");
+      }
+      ClientKeyConfig key = ClientKeyConfig.from(keysJson.object(name), name);
+      for (String model : key.models()) {
+        if (!models.containsKey(model) && !pools.containsKey(model)) {
+          throw new ConfigException("keys." + name + ".models", "unknown model or pool '" + model + "'");
+        }
+      }
+      String other = byHash.putIfAbsent(key.sha256(), name);
+      if (other != null) {
+        throw new ConfigException("keys." + name, "the same key as keys." + other);
+      }
+      keys.put(name, key);
+    }
+    return Collections.unmodifiableMap(keys);
   }
 
   private static Map<String, InstanceConfig> instancesOf(Map<String, PoolConfig> pools) {

@@ -67,11 +67,15 @@ public final class Dispatcher {
   public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache) {
     RequestTrace trace = new RequestTrace(job.requestId(), job.endpoint().name().toLowerCase(), job.model(),
         job.priority());
-    return serve(job, sink, bypassCache, trace).andThen(ar -> {
+    PayloadLog payloads = config.get().server().logPayloads() ? new PayloadLog(job, sink) : null;
+    return serve(job, payloads == null ? sink : payloads.sink(), bypassCache, trace).andThen(ar -> {
       trace.finished(ar.succeeded() ? 200 : GatewayException.kindOf(ar.cause()).status(),
           ar.succeeded() ? null : GatewayException.kindOf(ar.cause()).code());
       metrics.record(trace);
-      AccessLog.write(trace, null);
+      AccessLog.write(trace);
+      if (payloads != null) {
+        payloads.write(trace);
+      }
     });
   }
 

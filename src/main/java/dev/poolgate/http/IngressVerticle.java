@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +52,12 @@ public final class IngressVerticle extends VerticleBase {
   public static final String LIVENESS_PATH = "/health";
   /** Readiness: 200 once started, 503 while starting or draining. */
   public static final String READINESS_PATH = "/health/ready";
+  /** Per provider type and instance: health, load, last error (reference 003's route). */
+  public static final String PROVIDERS_STATUS_PATH = "/v1/providers/status";
+  /** The OpenAPI 3 document of every route. */
+  public static final String OPENAPI_PATH = "/openapi.json";
+  /** A page rendering the OpenAPI document. */
+  public static final String DOCS_PATH = "/docs";
   /** All header lines of a request together; more is answered 431. */
   static final int MAX_HEADER_BYTES = 16 * 1024;
   /** The request line (method, URI, version); longer is answered 414. */
@@ -68,6 +75,8 @@ public final class IngressVerticle extends VerticleBase {
   private SchedulerClient scheduler;
   private MessageConsumer<GatewayConfig> configConsumer;
   private HttpServer server;
+  private Router router;
+  private ApiDocs docs;
 
   public IngressVerticle(GatewayConfig config, NodeState node) {
     this.config = config;
@@ -81,6 +90,7 @@ public final class IngressVerticle extends VerticleBase {
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
     var opts = config.server();
     HeadDeadline heads = new HeadDeadline(vertx, opts.requestTimeoutMs(), opts.idleTimeoutSeconds() * 1000L);
+    this.router = router(heads, opts.maxBodyBytes(), opts.requestTimeoutMs());
     this.server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(opts.host())
             .setPort(opts.port())
@@ -98,8 +108,10 @@ public final class IngressVerticle extends VerticleBase {
           conn.exceptionHandler(t -> log.debug("connection from {}: {}", conn.remoteAddress(), t.toString()));
         })
         .invalidRequestHandler(IngressVerticle::invalidRequest)
-        .requestHandler(router(heads, opts.maxBodyBytes(), opts.requestTimeoutMs()));
-    return configConsumer.completion().compose(v -> this.server.listen());
+        .requestHandler(router);
+    return ApiDocs.load(vertx).andThen(ar -> docs = ar.result())
+        .compose(d -> configConsumer.completion())
+        .compose(v -> this.server.listen());
   }
 
   @Override
@@ -110,6 +122,11 @@ public final class IngressVerticle extends VerticleBase {
   /** The port actually bound (for tests that listen on port 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The routes served (tests check each is documented in openapi.json). */
+  Router router() {
+    return router;
   }
 
   private Router router(HeadDeadline heads, long maxBodyBytes, long requestTimeoutMs) {
@@ -140,6 +157,16 @@ public final class IngressVerticle extends VerticleBase {
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
     router.get(DETAILED_HEALTH_PATH).handler(this::detailedHealth);
+    router.get("/llm/system-load").handler(ctx -> report(ctx, LoadReport::systemLoad));
+    router.get("/llm/system-capacity").handler(ctx -> report(ctx, LoadReport::systemCapacity));
+    router.get("/llm/model-load/:model").handler(ctx -> report(ctx, r -> r.modelLoad(ctx.pathParam("model"))));
+    router.get("/llm/key-load/:model/:key")
+        .handler(ctx -> report(ctx, r -> r.keyLoad(ctx.pathParam("model"), ctx.pathParam("key"))));
+    router.get(PROVIDERS_STATUS_PATH).handler(ctx -> status(ctx, StatusReport::providers));
+    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(docs.openApi()));
+    router.get(DOCS_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .end(docs.page()));
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::failure);
@@ -221,42 +248,27 @@ public final class IngressVerticle extends VerticleBase {
     return v.contains("no-cache") || v.contains("no-store");
   }
 
-  /**
-   * Per instance: health, in flight against its cap, failures and the last error; per pool: the
-   * queue. 200 while every pool has a healthy instance, else 503 (a load balancer may act on it).
-   */
+  /** Health per pool and instance, cluster-wide: 503 when a pool has no instance that can serve. */
   private void detailedHealth(RoutingContext ctx) {
+    status(ctx, r -> r.detailedHealth(node.ready()));
+  }
+
+  /** A load figure of the ledger's snapshot (cluster-wide in cluster mode). */
+  private void report(RoutingContext ctx, Function<LoadReport, JsonObject> figure) {
     GatewayConfig cfg = config;
-    scheduler.snapshot().onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      JsonArray pools = new JsonArray();
-      boolean allServing = true;
-      for (var pool : ar.result()) {
-        JsonArray instances = new JsonArray();
-        boolean serving = false;
-        for (var i : pool.instances()) {
-          var inst = cfg.instances().get(i.id());
-          serving |= i.health() != dev.poolgate.scheduling.Health.UNHEALTHY && !i.retired();
-          instances.add(new JsonObject().put("id", i.id())
-              .put("provider", inst == null ? null : inst.provider())
-              .put("health", i.health().name().toLowerCase())
-              .put("in_flight", i.inFlight()).put("max_concurrency", i.maxConcurrency()).put("weight", i.weight())
-              .put("consecutive_failures", i.consecutiveFailures()).put("last_error", i.lastError())
-              .put("retired", i.retired()));
-        }
-        allServing &= serving;
-        JsonObject byPriority = new JsonObject();
-        pool.queuedByPriority().forEach((prio, n) -> byPriority.put(Integer.toString(prio), n));
-        pools.add(new JsonObject().put("name", pool.name()).put("in_flight", pool.inFlight())
-            .put("capacity", pool.capacity()).put("queued", pool.queued()).put("queued_by_priority", byPriority)
-            .put("instances", instances));
-      }
-      json(ctx, allServing ? 200 : 503, new JsonObject().put("status", allServing ? "ok" : "degraded")
-          .put("ready", node.ready()).put("pools", pools));
-    });
+    scheduler.snapshot()
+        .map(pools -> figure.apply(new LoadReport(cfg, pools)))
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /** A status page of the ledger's snapshot, with the status code it chose. */
+  private void status(RoutingContext ctx, Function<StatusReport, StatusReport.Page> page) {
+    GatewayConfig cfg = config;
+    scheduler.snapshot()
+        .map(pools -> page.apply(new StatusReport(cfg, pools)))
+        .onSuccess(p -> json(ctx, p.status(), p.body()))
+        .onFailure(ctx::fail);
   }
 
   /** The Prometheus exposition, with the shared-state gauges refreshed from the ledger first. */

@@ -126,7 +126,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   @Override
   public Future<List<PoolSnapshot>> snapshot() {
     List<String> names = poolOrder;
-    return store(() -> map.submitToKeys(Set.copyOf(names), new PoolOps.Snapshot()))
+    return store(() -> map.submitToKeys(Set.copyOf(names), new PoolOps.Snapshot(System.currentTimeMillis())))
         .map(answers -> names.stream()
             .map(answers::get)
             .filter(PoolSnapshot.class::isInstance)

@@ -53,7 +53,8 @@ public final class LocalSlotLedger extends AbstractSlotLedger {
   @Override
   public Future<List<PoolSnapshot>> snapshot() {
     synchronized (this) {
-      return Future.succeededFuture(pools.values().stream().map(PoolState::snapshot).toList());
+      long now = System.currentTimeMillis();
+      return Future.succeededFuture(pools.values().stream().map(p -> p.snapshot(now)).toList());
     }
   }
 

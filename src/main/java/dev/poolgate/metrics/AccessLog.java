@@ -14,13 +14,13 @@ public final class AccessLog {
   private AccessLog() {
   }
 
-  public static void write(RequestTrace t, String clientKey) {
+  public static void write(RequestTrace t) {
     if (!log.isInfoEnabled()) {
       return;
     }
     log.atInfo()
         .addKeyValue("request_id", t.requestId())
-        .addKeyValue("client_key", clientKey)
+        .addKeyValue("client_key", t.clientKey())
         .addKeyValue("endpoint", t.endpoint())
         .addKeyValue("model", t.model())
         .addKeyValue("pool", t.pool())

@@ -36,6 +36,9 @@ public final class GatewayMetrics {
       Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
       Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50)};
 
+  /** The key label of requests made without a client key. */
+  public static final String ANONYMOUS = "anonymous";
+
   private final PrometheusMeterRegistry registry;
   private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
   /** Meters already registered, by name and label values: the registry's own lookup is slow per request. */
@@ -104,18 +107,15 @@ public final class GatewayMetrics {
     timer("poolgate_added_latency_seconds", "Time in the gateway before the first upstream call, queue wait excluded",
         OVERHEAD_SLO, Tags.of("pool", pool), t.addedNanos());
     if (t.attempts() > 1) {
-      counter(new MeterKey("poolgate_retries_total", pool, null, null, null),
-          () -> Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")
-              .tags("pool", pool)).increment(t.attempts() - 1);
+      retries(pool).increment(t.attempts() - 1);
     }
     if (t.fallback()) {
-      counter(new MeterKey("poolgate_fallbacks_total", pool, null, null, null),
-          () -> Counter.builder("poolgate_fallbacks_total").description("Requests served by a fallback pool")
-              .tags("pool", pool)).increment();
+      fallbacks(pool).increment();
     }
     if (t.tokensIn() > 0 || t.tokensOut() > 0) {
       tokens(instance, "in", t.tokensIn());
       tokens(instance, "out", t.tokensOut());
+      keyTokens(t.clientKey() == null ? ANONYMOUS : t.clientKey(), t.tokensIn(), t.tokensOut());
     }
     if (t.cacheOutcome() != null) {
       String outcome = t.cacheOutcome();
@@ -125,17 +125,36 @@ public final class GatewayMetrics {
     }
   }
 
-  /** Tokens counted for a client key (its name, never the key). */
+  /** Tokens counted for a client key (its configured name, never the key). */
   public void keyTokens(String keyName, int in, int out) {
     counter(new MeterKey("poolgate_key_tokens_total", keyName, "in", null, null),
-        () -> Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "in")).increment(in);
+        () -> Counter.builder("poolgate_key_tokens_total").description("Tokens by client key name and direction")
+            .tags("key", keyName, "direction", "in")).increment(in);
     counter(new MeterKey("poolgate_key_tokens_total", keyName, "out", null, null),
-        () -> Counter.builder("poolgate_key_tokens_total").tags("key", keyName, "direction", "out")).increment(out);
+        () -> Counter.builder("poolgate_key_tokens_total").description("Tokens by client key name and direction")
+            .tags("key", keyName, "direction", "out")).increment(out);
   }
 
-  /** Sets the gauges of shared state from the ledger's view. */
+  private Counter retries(String pool) {
+    return counter(new MeterKey("poolgate_retries_total", pool, null, null, null),
+        () -> Counter.builder("poolgate_retries_total").description("Upstream calls retried on another instance")
+            .tags("pool", pool));
+  }
+
+  private Counter fallbacks(String pool) {
+    return counter(new MeterKey("poolgate_fallbacks_total", pool, null, null, null),
+        () -> Counter.builder("poolgate_fallbacks_total").description("Requests served by a fallback pool")
+            .tags("pool", pool));
+  }
+
+  /**
+   * Sets the gauges of shared state from the ledger's view, and makes sure every pool's retry and
+   * fallback counters exist (at 0 until something happens), so a rate over them is 0, not "no data".
+   */
   public void ledger(List<PoolSnapshot> pools) {
     for (PoolSnapshot pool : pools) {
+      retries(pool.name());
+      fallbacks(pool.name());
       for (InstanceSnapshot i : pool.instances()) {
         Tags tags = Tags.of("pool", pool.name(), "instance", i.id());
         gauge("poolgate_slots_in_use", "Requests in flight on the instance (cluster-wide)", tags, i.inFlight());

@@ -11,6 +11,7 @@ public final class RequestTrace {
   private final String endpoint;
   private final String model;
   private final int priority;
+  private volatile String clientKey;
   private volatile String pool;
   private volatile String instance;
   private volatile int status;
@@ -36,6 +37,11 @@ public final class RequestTrace {
   }
 
   // ------------------------------------------------------------------ recorded on the way
+
+  /** The name of the client key the request came with (never the key itself); null when open. */
+  public void clientKey(String name) {
+    this.clientKey = name;
+  }
 
   public void acquiring(String pool) {
     this.pool = pool;
@@ -98,6 +104,7 @@ public final class RequestTrace {
 
   // ------------------------------------------------------------------ read at the end
 
+  public String clientKey() { return clientKey; }
   public String requestId() { return requestId; }
   public String endpoint() { return endpoint; }
   public String model() { return model; }

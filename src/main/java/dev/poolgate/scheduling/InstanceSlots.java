@@ -58,6 +58,11 @@ public final class InstanceSlots implements Serializable {
 
   LatencyEstimate latency() { return latency; }
 
+  /** Requests started in the second before {@code now}; 0 when no max_rps window is kept. */
+  int requestsLastSecond(long now) {
+    return requests == null ? 0 : requests.countSince(now - RequestWindow.WINDOW_MS);
+  }
+
   /** Whether its rate limits let it start a request at {@code now}. */
   boolean withinRates(long now) {
     return (requests == null || requests.admits(now)) && (tokens == null || tokens.admits(now, spec.maxTpm()));

@@ -32,6 +32,11 @@ final class LatencyEstimate implements Serializable {
     measured = true;
   }
 
+  /** The estimate as of the last answer, undecayed (what a status page shows); -1 before any answer. */
+  double lastMs() {
+    return measured ? ewmaMs : -1;
+  }
+
   /** The estimate as of {@code now}: decayed toward zero since the last answer. */
   double estimate(long now, long decayMs) {
     return ewmaMs * decay(now, decayMs);

@@ -306,11 +306,18 @@ public final class PoolState implements Serializable {
 
   // ---------------------------------------------------------------- views
 
+  /** The pool as of the wall clock. */
   public PoolSnapshot snapshot() {
+    return snapshot(System.currentTimeMillis());
+  }
+
+  /** The pool as of {@code now} (the rate windows count the second before it). */
+  public PoolSnapshot snapshot(long now) {
     List<InstanceSnapshot> list = new ArrayList<>(instances.size());
     for (InstanceSlots s : instances.values()) {
       list.add(new InstanceSnapshot(s.id(), s.spec().maxConcurrency(), s.spec().weight(), s.inFlight(),
-          s.health().health(), s.health().consecutiveFailures(), s.health().lastError(), s.retired()));
+          s.health().health(), s.health().consecutiveFailures(), s.health().lastError(), s.retired(),
+          s.spec().maxRps(), s.requestsLastSecond(now), s.latency().lastMs()));
     }
     Map<Integer, Integer> byPriority = new TreeMap<>(Comparator.reverseOrder());
     queue.forEach(t -> byPriority.merge(t.priority(), 1, Integer::sum));

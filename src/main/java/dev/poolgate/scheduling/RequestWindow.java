@@ -42,6 +42,17 @@ final class RequestWindow implements Serializable {
     count++;
   }
 
+  /** How many of the recorded grants came after {@code since}. */
+  int countSince(long since) {
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+      if (times[(head + i) % times.length] > since) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** The same window under another limit, keeping the newest grants. */
   RequestWindow resized(int limit) {
     RequestWindow next = new RequestWindow(limit);

@@ -105,6 +105,29 @@ class K8sManifestTest {
   }
 
   @Test
+  void adminStateAndUsageRecordsAreWrittenOnTheWritableStateVolume() throws IOException {
+    String state = mountPath("state");
+    GatewayConfig cfg = gatewayConfig();
+    assertTrue(cfg.admin().enabled(), "the admin API is on, its token from the Secret");
+    assertTrue(cfg.admin().stateDir().startsWith(state + "/"), cfg.admin().stateDir());
+    assertTrue(cfg.usage().jdbcUrl().startsWith("jdbc:h2:file:" + state + "/"), cfg.usage().jdbcUrl());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everySecretTheDeploymentReadsIsInTheSecret() throws IOException {
+    Map<String, Object> secret = new Yaml().load(Files.readString(K8S.resolve("secret.yaml")));
+    Map<String, Object> data = (Map<String, Object>) secret.get("stringData");
+    for (Map<String, Object> e : (List<Map<String, Object>>) container.get("env")) {
+      Object ref = e.get("valueFrom") instanceof Map<?, ?> from ? from.get("secretKeyRef") : null;
+      if (ref instanceof Map<?, ?> r) {
+        assertEquals(at(secret, "metadata", "name"), r.get("name"));
+        assertTrue(data.containsKey((String) r.get("key")), "the Secret has " + r.get("key"));
+      }
+    }
+  }
+
+  @Test
   void drainFitsInTheTerminationGracePeriod() throws IOException {
     long grace = ((Number) podSpec.get("terminationGracePeriodSeconds")).longValue() * 1000;
     List<?> preStop = (List<?>) at(container, "lifecycle", "preStop", "exec", "command");
@@ -116,7 +139,7 @@ class K8sManifestTest {
   private static GatewayConfig gatewayConfig() throws IOException {
     Map<String, Object> raw = new Yaml().load(Files.readString(K8S.resolve("config.yaml")));
     Map<String, String> fakeEnv = new HashMap<>();
-    envReferences(Files.readString(K8S.resolve("config.yaml"))).forEach(n -> fakeEnv.put(n, "set"));
+    envReferences(Files.readString(K8S.resolve("config.yaml"))).forEach(n -> fakeEnv.put(n, "set-from-the-secret-0123456789"));
     return GatewayConfig.fromJson(EnvSubstitution.apply(new JsonObject(raw), fakeEnv));
   }
 

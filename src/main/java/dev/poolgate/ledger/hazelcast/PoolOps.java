@@ -317,11 +317,16 @@ public final class PoolOps {
   /** Reads a pool's snapshot; read-only, so it takes no lock and makes no backup. */
   public static final class Snapshot implements EntryProcessor<String, PoolState, Object>, ReadOnly {
     private static final long serialVersionUID = 1L;
+    private final long now;
+
+    public Snapshot(long now) {
+      this.now = now;
+    }
 
     @Override
     public Object process(java.util.Map.Entry<String, PoolState> entry) {
       PoolState state = entry.getValue();
-      return state == null ? PoolProcessor.Missing.POOL : state.snapshot();
+      return state == null ? PoolProcessor.Missing.POOL : state.snapshot(now);
     }
 
     @Override

@@ -160,13 +160,17 @@ public final class RawHttp implements AutoCloseable {
   /** Reads until {@code marker} has arrived; returns everything read (head included). */
   public String readUntil(String marker) {
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    byte[] wanted = marker.getBytes(StandardCharsets.UTF_8);
+    int matched = 0;
     try {
-      while (!seen.toString(StandardCharsets.UTF_8).contains(marker)) {
+      while (matched < wanted.length) {
         int b = in.read();
         if (b < 0) {
           throw new AssertionError("the connection closed before '" + marker + "'; got: " + seen);
         }
         seen.write(b);
+        // markers have no repeated prefix (e.g. "data: "), so a mismatch restarts the match at this byte
+        matched = b == (wanted[matched] & 0xFF) ? matched + 1 : (b == (wanted[0] & 0xFF) ? 1 : 0);
       }
       return seen.toString(StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -9,6 +9,8 @@ public enum ErrorKind {
   BAD_REQUEST(400, "invalid_request_error", "invalid_request"),
   UNAUTHORIZED(401, "authentication_error", "invalid_api_key"),
   FORBIDDEN(403, "permission_error", "model_not_allowed"),
+  /** A client key asked for a priority above its {@code max_priority}. */
+  PRIORITY_NOT_ALLOWED(403, "permission_error", "priority_not_allowed"),
   MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
   NOT_FOUND(404, "invalid_request_error", "not_found"),
   METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),

@@ -7,6 +7,8 @@ import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.health.HealthVerticle;
 import dev.poolgate.http.IngressVerticle;
+import dev.poolgate.keys.KeyLimiter;
+import dev.poolgate.keys.LocalKeyLimiter;
 import dev.poolgate.ledger.LedgerOptions;
 import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.ledger.LocalSlotLedger;
@@ -46,10 +48,10 @@ public final class Gateway {
   private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
   private volatile GatewayConfig config;
 
-  private Gateway(Vertx vertx, GatewayConfig config, ResponseCache cache) {
+  private Gateway(Vertx vertx, GatewayConfig config, ResponseCache cache, KeyLimiter keyLimiter) {
     this.vertx = vertx;
     this.config = config;
-    this.node = new NodeState(cache, GatewayMetrics.of(vertx));
+    this.node = new NodeState(cache, GatewayMetrics.of(vertx), keyLimiter);
     node.metrics().gaugeOf("poolgate_requests_active", "Requests in flight on this node", node, NodeState::inFlight);
     node.metrics().gaugeOf("poolgate_cache_entries", "Answers in the response cache (this node's view)", cache,
         ResponseCache::size);
@@ -74,10 +76,16 @@ public final class Gateway {
   /** As above, with the response cache to use (the cluster's in cluster mode). */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, SlotLedger ledger, ResponseCache cache,
                                       Predicate<String> probes, boolean http) {
+    return start(vertx, config, ledger, cache, new LocalKeyLimiter(), probes, http);
+  }
+
+  /** As above, with the client key limiter to use (the cluster's in cluster mode); the gateway closes it. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, SlotLedger ledger, ResponseCache cache,
+                                      KeyLimiter keyLimiter, Predicate<String> probes, boolean http) {
     Bus.registerCodecs(vertx, List.of(SlotRequest.class, Lease.class, Notes.Release.class, Notes.Cancel.class,
         Notes.Probe.class, Notes.View.class, ProviderCall.class, CallResult.class, GatewayConfig.class,
         ProviderVerticle.ProbeRequest.class));
-    Gateway gw = new Gateway(vertx, config, cache);
+    Gateway gw = new Gateway(vertx, config, cache, keyLimiter);
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
     Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
         .compose(v -> gw.deploy(ProviderVerticle::new, instances))
@@ -90,6 +98,9 @@ public final class Gateway {
       gw.node.markReady();
       log.info("poolgate node ready: {} pools, {} instances{}", config.pools().size(), config.instances().size(),
           http ? ", HTTP on " + config.server().host() + ":" + config.server().port() : "");
+      if (http) {
+        warnIfOpen(config);
+      }
       return gw;
     }).recover(e -> gw.close().transform(x -> Future.failedFuture(e)));
   }
@@ -104,6 +115,9 @@ public final class Gateway {
 
   /** Applies a new configuration to every verticle; requests in flight keep their slots. */
   public void apply(GatewayConfig next) {
+    if (next.keys().isEmpty() && !config.keys().isEmpty()) {
+      warnIfOpen(next);
+    }
     this.config = next;
     vertx.eventBus().publish(Bus.CONFIG_CHANGED, next, Bus.LOCAL);
   }
@@ -141,7 +155,34 @@ public final class Gateway {
     for (String id : ids) {
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     }
-    return chain;
+    return chain.compose(v -> node.keyLimiter().close().recover(e -> Future.succeededFuture()));
+  }
+
+  /**
+   * With no client key configured anyone who reaches the port may spend the upstreams' money:
+   * fine on a laptop, not on a network. Said loudly, so nobody runs that way by accident.
+   */
+  static void warnIfOpen(GatewayConfig config) {
+    if (!config.keys().isEmpty()) {
+      return;
+    }
+    String host = config.server().host();
+    log.warn("****************************************************************************");
+    log.warn("* NO CLIENT KEYS CONFIGURED: this gateway is OPEN.                          *");
+    log.warn("* Anyone who can reach {}:{} may call every model without a key,", host, config.server().port());
+    log.warn("* with no per-key limits. Add a 'keys:' section to the config to require keys.");
+    if (!loopback(host)) {
+      log.warn("* server.host '{}' is NOT a loopback address: the gateway is reachable from", host);
+      log.warn("* other machines. Bind 127.0.0.1 or configure client keys.");
+    }
+    log.warn("****************************************************************************");
+  }
+
+  /** A loopback host by its text (no name lookup on the way up). */
+  static boolean loopback(String host) {
+    String h = host.trim().toLowerCase();
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]")
+        || h.equals("0:0:0:0:0:0:0:1");
   }
 
   private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {

@@ -1,6 +1,7 @@
 package dev.poolgate;
 
 import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.keys.KeyLimiter;
 import dev.poolgate.metrics.GatewayMetrics;
 
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,18 +9,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every verticle of a node may ask about the node: ready for traffic, draining, in flight,
- * and the node's response cache and metrics.
+ * and the node's response cache, metrics and client key limiter.
  */
 public final class NodeState {
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
+  private final KeyLimiter keyLimiter;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public NodeState(ResponseCache cache, GatewayMetrics metrics) {
+  public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter) {
     this.cache = cache;
     this.metrics = metrics;
+    this.keyLimiter = keyLimiter;
+  }
+
+  /** Each client key's max_concurrency / max_rps / max_tpm (cluster-wide in cluster mode). */
+  public KeyLimiter keyLimiter() {
+    return keyLimiter;
   }
 
   public GatewayMetrics metrics() {

@@ -87,6 +87,9 @@ final class BusReplySink implements ReplySink, WriteStream<Buffer> {
     if (served != null) {
       opts.addHeader("x-poolgate-instance", served.instanceId()).addHeader("x-poolgate-pool", served.pool())
           .addHeader("x-request-id", served.requestId());
+      if (served.borrowed()) {
+        opts.addHeader("x-poolgate-borrowed", served.lender());
+      }
     }
     request.reply(answer, opts);
     return Future.succeededFuture();

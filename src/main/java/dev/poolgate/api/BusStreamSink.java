@@ -207,6 +207,9 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     if (served != null) {
       opts.addHeader("x-poolgate-instance", served.instanceId()).addHeader("x-poolgate-pool", served.pool())
           .addHeader("x-request-id", served.requestId());
+      if (served.borrowed()) {
+        opts.addHeader("x-poolgate-borrowed", served.lender());
+      }
     }
     if (status > 0) {
       opts.addHeader("x-poolgate-status", Integer.toString(status));

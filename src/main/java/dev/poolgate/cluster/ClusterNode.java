@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import dev.poolgate.Gateway;
 import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.keys.HazelcastKeyLimiter;
 import dev.poolgate.ledger.HazelcastSlotLedger;
 import dev.poolgate.ledger.LedgerOptions;
 import io.vertx.core.Future;
@@ -82,8 +83,8 @@ public final class ClusterNode {
     HazelcastInstance hz = member.hz();
     return ConfigFingerprint.check(vertx, hz, config)
         .compose(v -> HazelcastSlotLedger.create(vertx, hz, options))
-        .compose(ledger -> Gateway.start(vertx, config, ledger, new HazelcastResponseCache(vertx, hz),
-            new ProbeAssignment(hz.getCluster()), http)
+        .compose(ledger -> HazelcastKeyLimiter.create(vertx, hz).compose(keyLimiter -> Gateway.start(vertx, config,
+            ledger, new HazelcastResponseCache(vertx, hz), keyLimiter, new ProbeAssignment(hz.getCluster()), http))
             .map(gw -> {
               log.info("cluster node {} ready, {} members", ledger.nodeId(), hz.getCluster().getMembers().size());
               return new ClusterNode(vertx, hz, ledger, gw);

@@ -59,6 +59,15 @@ public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, 
           throw new ConfigException("pools." + name + ".fallback", "a pool cannot fall back to itself");
         }
       }
+      for (int i = 0; i < pool.lendTo().size(); i++) {
+        String borrower = pool.lendTo().get(i);
+        if (!poolsJson.raw().containsKey(borrower)) {
+          throw new ConfigException("pools." + name + ".lend_to[" + i + "]", "unknown pool '" + borrower + "'");
+        }
+        if (borrower.equals(name)) {
+          throw new ConfigException("pools." + name + ".lend_to[" + i + "]", "a pool cannot lend to itself");
+        }
+      }
     });
     Map<String, String> models = new LinkedHashMap<>();
     Map<String, CacheConfig> modelCaches = new LinkedHashMap<>();
@@ -131,6 +140,11 @@ public record GatewayConfig(ServerConfig server, Map<String, PoolConfig> pools, 
   /** What the ledger needs: one spec per pool. */
   public List<PoolSpec> poolSpecs() {
     return pools.values().stream().map(p -> p.spec(health.policy())).toList();
+  }
+
+  /** The pools whose idle instances may serve requests queued in {@code pool} (they list it in lend_to). */
+  public List<String> lendersTo(String pool) {
+    return pools.values().stream().filter(p -> p.lendTo().contains(pool)).map(PoolConfig::name).toList();
   }
 
   /** The pools a request for {@code pool} may go to, in order: itself, then its fallbacks. */

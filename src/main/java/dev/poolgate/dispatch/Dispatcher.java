@@ -65,8 +65,14 @@ public final class Dispatcher {
 
   /** @param bypassCache the client said {@code Cache-Control: no-cache}: never answer from the cache */
   public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache) {
-    RequestTrace trace = new RequestTrace(job.requestId(), job.endpoint().name().toLowerCase(), job.model(),
-        job.priority());
+    return dispatch(job, sink, bypassCache, traceOf(job));
+  }
+
+  /**
+   * As above, recording into a trace the caller made (with {@link #traceOf}) and may read when the
+   * request ends: the client key it noted, the tokens the request used.
+   */
+  public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {
     PayloadLog payloads = config.get().server().logPayloads() ? new PayloadLog(job, sink) : null;
     return serve(job, payloads == null ? sink : payloads.sink(), bypassCache, trace).andThen(ar -> {
       trace.finished(ar.succeeded() ? 200 : GatewayException.kindOf(ar.cause()).status(),
@@ -77,6 +83,11 @@ public final class Dispatcher {
         payloads.write(trace);
       }
     });
+  }
+
+  /** A fresh trace of this request. */
+  public static RequestTrace traceOf(Job job) {
+    return new RequestTrace(job.requestId(), job.endpoint().name().toLowerCase(), job.model(), job.priority());
   }
 
   private Future<Served> serve(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {

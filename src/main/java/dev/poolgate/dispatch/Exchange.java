@@ -85,8 +85,10 @@ final class Exchange {
       return;
     }
     String pool = pool();
-    // instances whose protocol cannot serve this endpoint (embeddings on gemini) are never picked
-    config.pools().get(pool).instances().stream()
+    // instances whose protocol cannot serve this endpoint (embeddings on gemini) are never picked,
+    // neither here nor in the pools lending to this one
+    java.util.stream.Stream.concat(java.util.stream.Stream.of(pool), config.lendersTo(pool).stream())
+        .flatMap(p -> config.pools().get(p).instances().stream())
         .filter(i -> !ProviderCatalog.serves(i.adapter(), job.endpoint()))
         .forEach(i -> excluded.add(i.id()));
     String ticket = Ids.next();
@@ -144,21 +146,21 @@ final class Exchange {
           if (ar.succeeded()) {
             ttfbMs = (System.nanoTime() - sentAt) / 1_000_000;
             trace.upstreamAnswered();
-            relay(instance, ar.result());
+            relay(instance, granted, ar.result());
           } else {
-            callFailed(instance, ar.cause() instanceof UpstreamException u ? u
+            callFailed(instance, granted, ar.cause() instanceof UpstreamException u ? u
                 : UpstreamException.connect(instance.id(), ar.cause()));
           }
         });
   }
 
-  private void callFailed(InstanceConfig instance, UpstreamException failure) {
+  private void callFailed(InstanceConfig instance, Lease granted, UpstreamException failure) {
     // a call aborted because the client left says nothing about the instance
     release(sink.closed() ? Outcome.NEUTRAL : failure.outcome(), failure.getMessage());
     if (sink.closed()) {
       cancelled();
     } else if (failure.passThrough()) {
-      Served served = served(instance);
+      Served served = served(instance, granted);
       trace.passedThrough(failure.upstreamStatus());
       sink.upstreamError(served, failure.upstreamStatus(), failure.upstreamBody());
       done.tryComplete(served);
@@ -169,7 +171,7 @@ final class Exchange {
     }
   }
 
-  private void relay(InstanceConfig instance, UpstreamReply answer) {
+  private void relay(InstanceConfig instance, Lease granted, UpstreamReply answer) {
     reply = answer;
     if (sink.closed()) {
       answer.cancel();
@@ -177,7 +179,7 @@ final class Exchange {
       cancelled();
       return;
     }
-    Served served = served(instance);
+    Served served = served(instance, granted);
     TappedWriteStream toClient = new TappedWriteStream(sink.open(served, answer), b -> trace.firstByte());
     answer.body().pipe().endOnFailure(false).to(toClient)
         .onComplete(ar -> context.runOnContext(v -> relayed(instance, served, answer, ar, toClient.targetFailed())));
@@ -267,8 +269,10 @@ final class Exchange {
     return new CallMetrics(ttfbMs, (long) answer.usage().promptTokens() + answer.usage().completionTokens());
   }
 
-  private Served served(InstanceConfig instance) {
-    return new Served(job.requestId(), pool(), instance.id(), attempts, poolIndex > 0);
+  /** A lease recorded in another pool than the one asked is a borrowed slot: that pool lent it. */
+  private Served served(InstanceConfig instance, Lease granted) {
+    String lender = granted.pool().equals(pool()) ? null : granted.pool();
+    return new Served(job.requestId(), pool(), instance.id(), attempts, poolIndex > 0, lender);
   }
 
   private void fail(Throwable cause) {

@@ -18,6 +18,8 @@ final class HttpReplySink implements ReplySink {
   static final CharSequence X_POOLGATE_INSTANCE = HttpHeaders.createOptimized("x-poolgate-instance");
   static final CharSequence X_POOLGATE_POOL = HttpHeaders.createOptimized("x-poolgate-pool");
   static final CharSequence X_POOLGATE_ATTEMPTS = HttpHeaders.createOptimized("x-poolgate-attempts");
+  /** The pool that lent the instance, on answers served by a borrowed slot. */
+  static final CharSequence X_POOLGATE_BORROWED = HttpHeaders.createOptimized("x-poolgate-borrowed");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
 
   private final HttpServerResponse resp;
@@ -104,5 +106,11 @@ final class HttpReplySink implements ReplySink {
     resp.putHeader(X_POOLGATE_INSTANCE, served.instanceId());
     resp.putHeader(X_POOLGATE_POOL, served.pool());
     resp.putHeader(X_POOLGATE_ATTEMPTS, Integer.toString(served.attempts()));
+    if (served.borrowed()) {
+      resp.putHeader(X_POOLGATE_BORROWED, served.lender());
+    } else {
+      // an earlier attempt may have been borrowed
+      resp.headers().remove(X_POOLGATE_BORROWED);
+    }
   }
 }

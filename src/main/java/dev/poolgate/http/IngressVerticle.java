@@ -5,12 +5,18 @@ import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.NodeState;
 import dev.poolgate.bus.Bus;
+import dev.poolgate.config.ClientKeyConfig;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
 import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.dispatch.ReplySink;
+import dev.poolgate.keys.KeyPermit;
+import dev.poolgate.keys.KeyRing;
+import dev.poolgate.metrics.AccessLog;
+import dev.poolgate.metrics.RequestTrace;
+import dev.poolgate.scheduling.Ticket;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -71,6 +77,7 @@ public final class IngressVerticle extends VerticleBase {
 
   private final NodeState node;
   private volatile GatewayConfig config;
+  private volatile KeyRing keyRing;
   private Dispatcher dispatcher;
   private SchedulerClient scheduler;
   private MessageConsumer<GatewayConfig> configConsumer;
@@ -80,6 +87,7 @@ public final class IngressVerticle extends VerticleBase {
 
   public IngressVerticle(GatewayConfig config, NodeState node) {
     this.config = config;
+    this.keyRing = KeyRing.of(config.keys());
     this.node = node;
   }
 
@@ -87,7 +95,10 @@ public final class IngressVerticle extends VerticleBase {
   public Future<?> start() {
     dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics());
     scheduler = new SchedulerClient(vertx);
-    configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
+    configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> {
+      config = msg.body();
+      keyRing = KeyRing.of(msg.body().keys());
+    });
     var opts = config.server();
     HeadDeadline heads = new HeadDeadline(vertx, opts.requestTimeoutMs(), opts.idleTimeoutSeconds() * 1000L);
     this.router = router(heads, opts.maxBodyBytes(), opts.requestTimeoutMs());
@@ -138,21 +149,29 @@ public final class IngressVerticle extends VerticleBase {
     router.route().handler(this::requestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     BodyDeadlineHandler bodyTimeout = new BodyDeadlineHandler(vertx, requestTimeoutMs);
-    router.post("/v1/chat/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
-    router.post("/v1/completions").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
-    router.post("/api/v1/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
-    router.post("/v1/embeddings").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.EMBEDDINGS));
+    // every request route checks the client key first; ops routes (health, metrics) stay open
+    ClientAuth auth = new ClientAuth(() -> keyRing, false);
+    router.post("/v1/chat/completions").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.CHAT));
+    router.post("/v1/completions").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.COMPLETIONS));
+    router.post("/api/v1/chat").handler(auth).handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT));
+    router.post("/v1/embeddings").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.EMBEDDINGS));
     // Azure OpenAI's own paths, so Azure SDKs work unchanged: the deployment name is the model name
+    ClientAuth azureAuth = new ClientAuth(() -> keyRing, true);
     for (Endpoint endpoint : List.of(Endpoint.CHAT, Endpoint.COMPLETIONS, Endpoint.EMBEDDINGS)) {
-      router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(bodyTimeout).handler(body)
+      router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(azureAuth).handler(bodyTimeout).handler(body)
           .handler(ctx -> serve(ctx, endpoint));
     }
-    router.post(MESSAGES_PATH).handler(bodyTimeout).handler(body).handler(this::serveMessages);
-    router.post("/llm/chat").handler(bodyTimeout).handler(body).handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
-    router.post("/llm/chat/stream").handler(bodyTimeout).handler(body)
+    router.post(MESSAGES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveMessages);
+    router.post("/llm/chat").handler(auth).handler(bodyTimeout).handler(body)
+        .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
+    router.post("/llm/chat/stream").handler(auth).handler(bodyTimeout).handler(body)
         .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.STREAM));
-    router.get("/llm/models").handler(ctx -> json(ctx, 200, LlmApi.models(config)));
-    router.get("/v1/models").handler(this::models);
+    router.get("/llm/models").handler(auth)
+        .handler(ctx -> json(ctx, 200, LlmApi.models(config, ClientAuth.key(ctx))));
+    router.get("/v1/models").handler(auth).handler(this::models);
     router.get(METRICS_PATH).handler(this::metrics);
     router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get(READINESS_PATH).handler(this::ready);
@@ -192,20 +211,22 @@ public final class IngressVerticle extends VerticleBase {
       return;
     }
     GatewayConfig cfg = config;
+    ClientKeyConfig key = ClientAuth.key(ctx);
     JsonObject json = shape.request(RequestParser.json(ctx.body().buffer()), cfg);
     String deployment = ctx.pathParam("deployment");
     if (deployment != null) {
       json.put("model", deployment);
     }
     Job job = RequestParser.parse(ctx.get(REQUEST_ID_KEY), endpoint, json, cfg.models(),
-        ctx.request().getHeader(X_PRIORITY));
+        ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
     if (cfg.pools().get(job.pool()).instances().stream()
         .noneMatch(i -> ProviderCatalog.serves(i.adapter(), endpoint))) {
       ctx.fail(ErrorKind.BAD_REQUEST.exception("model '" + job.model() + "' (pool " + job.pool()
           + ") has no instance that serves " + ctx.request().path()));
       return;
     }
-    dispatch(ctx, job, shape.sink(ctx.response()));
+    dispatch(ctx, job, shape.sink(ctx.response()), key);
   }
 
   /** Anthropic clients: same pools, caps and queue; the answer comes back in the Anthropic shape. */
@@ -213,9 +234,34 @@ public final class IngressVerticle extends VerticleBase {
     if (!admit(ctx)) {
       return;
     }
+    ClientKeyConfig key = ClientAuth.key(ctx);
     Job job = MessagesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
-        config.models(), ctx.request().getHeader(X_PRIORITY));
-    dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC));
+        config.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
+    dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC), key);
+  }
+
+  private static int defaultPriority(ClientKeyConfig key) {
+    return key == null ? Ticket.MIN_PRIORITY : key.defaultPriority();
+  }
+
+  /**
+   * What the client key allows: the model (or its pool), and the priority. A request that asked
+   * for no priority has the key's default, which the config keeps within its maximum, so only a
+   * priority the caller asked for can be above it.
+   */
+  static void authorize(ClientKeyConfig key, Job job) {
+    if (key == null) {
+      return;
+    }
+    if (!key.allows(job.model(), job.pool())) {
+      throw ErrorKind.FORBIDDEN.exception("the client key '" + key.name() + "' may not use the model '"
+          + job.model() + "'; GET /v1/models lists the models it may use");
+    }
+    if (job.priority() > key.maxPriority()) {
+      throw ErrorKind.PRIORITY_NOT_ALLOWED.exception("the client key '" + key.name() + "' may ask for a priority "
+          + "(user_level or X-Priority) of at most " + key.maxPriority() + ", not " + job.priority());
+    }
   }
 
   /** What every request route checks first: the body is in, the node takes traffic, the body is JSON. */
@@ -233,9 +279,32 @@ public final class IngressVerticle extends VerticleBase {
     return true;
   }
 
-  private void dispatch(RoutingContext ctx, Job job, ReplySink sink) {
+  /**
+   * Takes the client key's permit, then dispatches; the permit goes back with the tokens used when
+   * the dispatch completes, whatever its end (answer, error, timeout, client gone). A refused
+   * request takes no slot and no queue place: it never reaches the dispatcher.
+   */
+  private void dispatch(RoutingContext ctx, Job job, ReplySink sink, ClientKeyConfig key) {
     node.requestStarted();
-    dispatcher.dispatch(job, sink, noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)))
+    RequestTrace trace = Dispatcher.traceOf(job);
+    Future<KeyPermit> permit = Future.succeededFuture();
+    if (key != null) {
+      trace.clientKey(key.name());
+      permit = node.keyLimiter().acquire(key);
+    }
+    boolean bypassCache = noCache(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL));
+    permit.onFailure(e -> {
+          // the key is known, so a refusal gets its access line and counts (by key) like any answer
+          trace.finished(GatewayException.kindOf(e).status(), GatewayException.kindOf(e).code());
+          node.metrics().record(trace);
+          AccessLog.write(trace);
+          ctx.fail(e);
+        })
+        .compose(p -> dispatcher.dispatch(job, sink, bypassCache, trace).andThen(ar -> {
+          if (p != null) {
+            node.keyLimiter().release(p, (long) trace.tokensIn() + trace.tokensOut());
+          }
+        }))
         .onComplete(ar -> node.requestEnded());
   }
 
@@ -282,9 +351,10 @@ public final class IngressVerticle extends VerticleBase {
     });
   }
 
+  /** The model names, those the client key may use when the gateway has keys. */
   private void models(RoutingContext ctx) {
     JsonArray data = new JsonArray();
-    config.models().keySet().forEach(name -> data.add(new JsonObject()
+    LlmApi.visibleModels(config, ClientAuth.key(ctx)).forEach(name -> data.add(new JsonObject()
         .put("id", name).put("object", "model").put("created", 0).put("owned_by", "poolgate")));
     json(ctx, 200, new JsonObject().put("object", "list").put("data", data));
   }

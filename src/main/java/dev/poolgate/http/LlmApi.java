@@ -1,10 +1,14 @@
 package dev.poolgate.http;
 
+import dev.poolgate.config.ClientKeyConfig;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.dispatch.ReplySink;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
 
 /**
  * LLM-API-BalancedCall's routes: {@code POST /llm/chat} answers {@code {"result": text}},
@@ -42,8 +46,16 @@ final class LlmApi implements ApiShape {
     return new LlmReplySink(resp, stream);
   }
 
-  /** {@code GET /llm/models}: the client-facing model names. */
-  static JsonObject models(GatewayConfig config) {
-    return new JsonObject().put("models", new JsonArray(java.util.List.copyOf(config.models().keySet())));
+  /** {@code GET /llm/models}: the client-facing model names (those the client key may use). */
+  static JsonObject models(GatewayConfig config, ClientKeyConfig key) {
+    return new JsonObject().put("models", new JsonArray(visibleModels(config, key)));
+  }
+
+  /** The client-facing model names the key may use (all with no key). */
+  static List<String> visibleModels(GatewayConfig config, ClientKeyConfig key) {
+    return config.models().entrySet().stream()
+        .filter(m -> key == null || key.allows(m.getKey(), m.getValue()))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 }

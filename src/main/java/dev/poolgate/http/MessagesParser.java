@@ -20,6 +20,12 @@ public final class MessagesParser {
   }
 
   public static Job parse(String requestId, JsonObject body, Map<String, String> models, String headerLevel) {
+    return parse(requestId, body, models, headerLevel, dev.poolgate.scheduling.Ticket.MIN_PRIORITY);
+  }
+
+  /** As above; a request that asks for no priority gets {@code defaultPriority} (its client key's). */
+  public static Job parse(String requestId, JsonObject body, Map<String, String> models, String headerLevel,
+                          int defaultPriority) {
     if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
       throw ErrorKind.BAD_REQUEST.exception("messages: is required and must be a non-empty array");
     }
@@ -51,7 +57,7 @@ public final class MessagesParser {
         body.remove("metadata");
       }
     }
-    int priority = RequestParser.priority(level, headerLevel);
+    int priority = RequestParser.priority(level, headerLevel, defaultPriority);
     return new Job(requestId, model, pool, Endpoint.CHAT, body, Boolean.TRUE.equals(stream), priority,
         Protocol.ANTHROPIC);
   }

@@ -49,6 +49,12 @@ public final class RequestParser {
    */
   public static Job parse(String requestId, Endpoint endpoint, JsonObject body, Map<String, String> models,
                           String headerLevel) {
+    return parse(requestId, endpoint, body, models, headerLevel, Ticket.MIN_PRIORITY);
+  }
+
+  /** As above; a request that asks for no priority gets {@code defaultPriority} (its client key's). */
+  public static Job parse(String requestId, Endpoint endpoint, JsonObject body, Map<String, String> models,
+                          String headerLevel, int defaultPriority) {
     switch (endpoint) {
       case CHAT -> {
         if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
@@ -83,7 +89,7 @@ public final class RequestParser {
     if (stream != null && !(stream instanceof Boolean)) {
       throw ErrorKind.BAD_REQUEST.exception("'stream' must be true or false");
     }
-    int priority = priority(body.remove(USER_LEVEL), headerLevel);
+    int priority = priority(body.remove(USER_LEVEL), headerLevel, defaultPriority);
     return new Job(requestId, model, pool, endpoint, body, Boolean.TRUE.equals(stream), priority);
   }
 
@@ -108,11 +114,11 @@ public final class RequestParser {
     }
   }
 
-  static int priority(Object bodyLevel, String headerLevel) {
+  static int priority(Object bodyLevel, String headerLevel, int defaultPriority) {
     Object level = bodyLevel != null ? bodyLevel : headerLevel;
     String source = bodyLevel != null ? "'user_level'" : "the X-Priority header";
     if (level == null) {
-      return Ticket.MIN_PRIORITY;
+      return defaultPriority;
     }
     int value;
     if (level instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {

@@ -8,7 +8,9 @@ import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
+import dev.poolgate.scheduling.PoolSpec;
 import dev.poolgate.scheduling.Ticket;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,8 +19,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -30,6 +35,13 @@ import java.util.function.Predicate;
  * <p>A grant is recorded in the store before anyone is told. Whoever then takes it out of the
  * store — the waiter on a grant notice, the waiter's poll, the waiter's deadline timer, or a
  * cancel — owns the slot, so a grant is used or released exactly once whatever gets lost.
+ *
+ * <p>Borrowing: a ticket queued in a pool that others lend to also waits in each lender as a
+ * guest ({@link #borrow}). It is then in several queues at once; the first grant to reach its
+ * waiter wins and the ticket is withdrawn from the other queues, and a grant that raced the
+ * withdrawal is taken out by it (or claimed with no waiter left) and released. So a borrowed slot
+ * is granted, delivered, claimed and released by the same machinery as any other, always in the
+ * pool whose lease it is.
  */
 public abstract class AbstractSlotLedger implements SlotLedger {
   private static final Logger log = LoggerFactory.getLogger(AbstractSlotLedger.class);
@@ -42,6 +54,10 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   private final List<Long> timers = new ArrayList<>();
   /** Per pool, the one drain this node has scheduled for when a rate window frees up. */
   private final Map<String, Wake> wakes = new ConcurrentHashMap<>();
+  /** Every configured pool's {@code lend_to}, in config order. */
+  private final Map<String, List<String>> lendTo = new LinkedHashMap<>();
+  /** Per pool, the pools that lend to it; rebuilt from {@link #lendTo} on each configure. */
+  private volatile Map<String, List<String>> lenders = Map.of();
   /** Test hook: grant notices matching it are dropped, as a lossy event bus would. */
   private volatile Predicate<Grant> dropNotice = g -> false;
 
@@ -58,7 +74,17 @@ public abstract class AbstractSlotLedger implements SlotLedger {
    *                 a ticket the store never answered before its deadline fails as
    *                 {@code STORE_UNAVAILABLE}, not as a queue timeout
    */
-  private record Waiter(String pool, Promise<Lease> promise, long timerId, AtomicBoolean admitted) {}
+  private record Waiter(String pool, Promise<Lease> promise, long timerId, AtomicBoolean admitted,
+                        Set<String> lentIn) {
+
+    /** Every pool the ticket may wait in: its own, then the lenders it asked. */
+    List<String> pools() {
+      List<String> all = new ArrayList<>(1 + lentIn.size());
+      all.add(pool);
+      all.addAll(lentIn);
+      return all;
+    }
+  }
 
   /** A drain scheduled at {@code at} (epoch millis) by timer {@code timerId}. */
   private record Wake(long at, long timerId) {}
@@ -92,6 +118,12 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   protected abstract Future<Drained> probeOp(String pool, String instanceId, boolean ok, String error,
                                              long leaseTtlMs);
 
+  /**
+   * Asks a lending pool for an idle slot for a ticket queued in {@code borrower}: granted at once,
+   * queued there as a guest (behind the lender's own tickets), or rejected.
+   */
+  protected abstract Future<Admission> lendOp(String lender, String borrower, Ticket ticket, long leaseTtlMs);
+
   /** Grants what rate windows have freed since the last operation on the pool. */
   protected abstract Future<Drained> drainOp(String pool, long leaseTtlMs);
 
@@ -115,7 +147,8 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     long wait = Math.max(1, req.deadline() - System.currentTimeMillis());
     // registered before the store is asked, so a grant notice racing the answer finds its waiter
     long timer = vertx.setTimer(wait, id -> onDeadline(req.ticketId()));
-    waiters.put(req.ticketId(), new Waiter(req.pool(), promise, timer, new AtomicBoolean()));
+    waiters.put(req.ticketId(), new Waiter(req.pool(), promise, timer, new AtomicBoolean(),
+        ConcurrentHashMap.newKeySet()));
     Ticket ticket = new Ticket(req.ticketId(), nodeId, req.priority(), 0, req.deadline(), req.excluded());
     admit(req.pool(), ticket, STORE_RETRY_MIN_MS);
     return promise.future();
@@ -158,8 +191,84 @@ public abstract class AbstractSlotLedger implements SlotLedger {
       } else if (ar.result() instanceof Admission.Queued q) {
         // the waiter stays until a grant, its deadline or a cancel; a rate window frees with time
         wakeAt(pool, q.wakeAt());
+        borrow(pool, ticket);
       }
     });
+  }
+
+  // ------------------------------------------------------------------ borrowing
+
+  /** Records which pools lend to which; the ledgers call it on every configure. */
+  protected void learnLending(List<PoolSpec> specs) {
+    Map<String, List<String>> byBorrower = new HashMap<>();
+    synchronized (lendTo) {
+      specs.forEach(s -> lendTo.put(s.name(), s.lendTo()));
+      lendTo.forEach((lender, borrowers) -> borrowers.forEach(b ->
+          byBorrower.computeIfAbsent(b, k -> new ArrayList<>()).add(lender)));
+    }
+    byBorrower.replaceAll((b, list) -> List.copyOf(list));
+    lenders = Map.copyOf(byBorrower);
+  }
+
+  /** The pools that lend their idle slots to this one, in config order. */
+  protected List<String> lendersOf(String pool) {
+    return lenders.getOrDefault(pool, List.of());
+  }
+
+  /**
+   * A ticket that had to queue in its pool asks every pool lending to it for an idle slot. The
+   * lender is recorded in the waiter before it is asked, so from then on any settlement of the
+   * ticket withdraws it from there too.
+   */
+  private void borrow(String pool, Ticket ticket) {
+    for (String lender : lendersOf(pool)) {
+      Waiter w = waiters.get(ticket.ticketId());
+      if (w == null) {
+        return;
+      }
+      w.lentIn().add(lender);
+      lendOp(lender, pool, ticket, options.leaseTtlMs()).onComplete(ar -> lent(lender, ticket.ticketId(), ar));
+    }
+  }
+
+  private void lent(String lender, String ticketId, AsyncResult<Admission> ar) {
+    if (ar.failed()) {
+      // it still waits in its own pool; a guest left behind is withdrawn with the ticket or swept
+      log.debug("asking pool {} to lend a slot to ticket {} failed: {}", lender, ticketId, ar.cause().toString());
+    } else if (ar.result() instanceof Admission.Granted g) {
+      if (!settle(ticketId, g.lease(), null)) {
+        release(g.lease(), Outcome.NEUTRAL, null);
+      }
+    } else if (ar.result() instanceof Admission.Queued q) {
+      if (waiters.containsKey(ticketId)) {
+        wakeAt(lender, q.wakeAt());
+      } else {
+        // settled meanwhile: its withdrawal may have reached the lender before the guest did
+        withdraw(lender, ticketId);
+      }
+    }
+  }
+
+  /**
+   * After a ticket that waited in several pools was settled: takes it out of the others, and
+   * releases a grant one of them made meanwhile. A ticket that never borrowed waits nowhere else.
+   */
+  private void withdrawElsewhere(Waiter w, String ticketId, String grantedBy) {
+    if (w.lentIn().isEmpty()) {
+      return;
+    }
+    for (String pool : new LinkedHashSet<>(w.pools())) {
+      if (!pool.equals(grantedBy)) {
+        withdraw(pool, ticketId);
+      }
+    }
+  }
+
+  private Future<Void> withdraw(String pool, String ticketId) {
+    return cancelOp(pool, ticketId)
+        .compose(missed -> missed == null ? Future.succeededFuture() : release(missed.lease(), Outcome.NEUTRAL, null))
+        .onFailure(e -> log.debug("withdrawing ticket {} from pool {} failed (the sweep drops it): {}", ticketId,
+            pool, e.toString()));
   }
 
   @Override
@@ -169,9 +278,15 @@ public abstract class AbstractSlotLedger implements SlotLedger {
       vertx.cancelTimer(w.timerId());
       w.promise().tryFail(ErrorKind.CANCELLED.exception("request cancelled while queued"));
     }
-    return cancelOp(pool, ticketId).compose(missed -> missed == null
+    Future<Void> home = cancelOp(pool, ticketId).compose(missed -> missed == null
         ? Future.succeededFuture()
         : release(missed.lease(), Outcome.NEUTRAL, null));
+    if (w == null || w.lentIn().isEmpty()) {
+      return home;
+    }
+    List<Future<Void>> all = new ArrayList<>(List.of(home));
+    w.lentIn().forEach(lender -> all.add(withdraw(lender, ticketId)));
+    return Future.join(all).mapEmpty();
   }
 
   @Override
@@ -295,6 +410,7 @@ public abstract class AbstractSlotLedger implements SlotLedger {
       return false;
     }
     vertx.cancelTimer(w.timerId());
+    withdrawElsewhere(w, ticketId, lease == null ? null : lease.pool());
     if (failure != null) {
       return w.promise().tryFail(failure);
     }
@@ -315,6 +431,10 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     if (w == null) {
       return;
     }
+    if (!w.lentIn().isEmpty()) {
+      borrowerDeadline(w, ticketId);
+      return;
+    }
     cancelOp(w.pool(), ticketId).onComplete(ar -> {
       if (ar.succeeded() && ar.result() != null) {
         settleClaimed(ar.result());
@@ -328,11 +448,35 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     });
   }
 
+  /**
+   * The deadline of a ticket that also waits in lending pools: it is taken out of all of them; a
+   * grant one of them made unseen is used, any other is released.
+   */
+  private void borrowerDeadline(Waiter w, String ticketId) {
+    List<String> pools = List.copyOf(new LinkedHashSet<>(w.pools()));
+    List<Future<Grant>> takes = pools.stream().map(p -> cancelOp(p, ticketId)).toList();
+    Future.join(takes).onComplete(ignored -> {
+      List<Grant> missed = takes.stream().filter(Future::succeeded).map(Future::result)
+          .filter(java.util.Objects::nonNull).toList();
+      if (!missed.isEmpty()) {
+        settleClaimed(missed.get(0));
+        missed.subList(1, missed.size()).forEach(g -> release(g.lease(), Outcome.NEUTRAL, null));
+      } else if (takes.get(0).failed() || !w.admitted().get()) {
+        settle(ticketId, null, ErrorKind.STORE_UNAVAILABLE.exception(
+            "the cluster store was unavailable until the queue timeout of pool '" + w.pool() + "'"));
+      } else {
+        settle(ticketId, null, ErrorKind.QUEUE_TIMEOUT.exception(
+            "no instance of pool '" + w.pool() + "' or of the pools lending to it had a free slot before the queue"
+                + " timeout"));
+      }
+    });
+  }
+
   private void pollGrants() {
     if (waiters.isEmpty()) {
       return;
     }
-    waiters.values().stream().map(Waiter::pool).distinct().forEach(pool ->
+    waiters.values().stream().flatMap(w -> w.pools().stream()).distinct().forEach(pool ->
         claimAllOp(pool, nodeId).onSuccess(grants -> grants.forEach(this::settleClaimed)));
   }
 

@@ -109,6 +109,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
 
   @Override
   public Future<Void> configure(List<PoolSpec> pools) {
+    learnLending(pools);
     long now = System.currentTimeMillis();
     List<String> order = new ArrayList<>(poolOrder);
     List<Future<List<Grant>>> ops = new ArrayList<>();
@@ -160,6 +161,12 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   @Override
   protected Future<Admission> admitOp(String pool, Ticket ticket, long leaseTtlMs) {
     return run(pool, new PoolOps.Admit(ticket, System.currentTimeMillis(), leaseTtlMs,
+        ThreadLocalRandom.current().nextLong()));
+  }
+
+  @Override
+  protected Future<Admission> lendOp(String lender, String borrower, Ticket ticket, long leaseTtlMs) {
+    return run(lender, new PoolOps.Lend(borrower, ticket, System.currentTimeMillis(), leaseTtlMs,
         ThreadLocalRandom.current().nextLong()));
   }
 

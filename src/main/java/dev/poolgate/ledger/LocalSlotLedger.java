@@ -34,6 +34,7 @@ public final class LocalSlotLedger extends AbstractSlotLedger {
 
   @Override
   public Future<Void> configure(List<PoolSpec> specs) {
+    learnLending(specs);
     List<Grant> grants = new ArrayList<>();
     synchronized (this) {
       long now = System.currentTimeMillis();
@@ -61,6 +62,12 @@ public final class LocalSlotLedger extends AbstractSlotLedger {
   @Override
   protected Future<Admission> admitOp(String pool, Ticket ticket, long leaseTtlMs) {
     return on(pool, p -> p.acquire(ticket, System.currentTimeMillis(), leaseTtlMs, ThreadLocalRandom.current().nextLong()));
+  }
+
+  @Override
+  protected Future<Admission> lendOp(String lender, String borrower, Ticket ticket, long leaseTtlMs) {
+    return on(lender, p -> p.lend(borrower, ticket, System.currentTimeMillis(), leaseTtlMs,
+        ThreadLocalRandom.current().nextLong()));
   }
 
   @Override

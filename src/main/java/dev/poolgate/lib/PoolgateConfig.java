@@ -81,6 +81,12 @@ public final class PoolgateConfig {
       return this;
     }
 
+    /** {@code lend_to}: pools whose queued requests may run on this pool's idle instances. */
+    public Pool lendTo(String... pools) {
+      json.put("lend_to", new JsonArray(java.util.List.of((Object[]) pools)));
+      return this;
+    }
+
     public Pool queue(int maxSize, long timeoutMs) {
       json.put("queue", new JsonObject().put("max_size", maxSize).put("timeout_ms", timeoutMs));
       return this;

@@ -21,10 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The gateway's Prometheus metrics. Labels are bounded: pools, instances and models come from the
- * config, statuses and priorities are small sets; no request ids or keys. Gauges of shared state
- * (slots, queue, health) are set from the ledger's snapshot right before each scrape, so in a
- * cluster every node reports the cluster's truth.
+ * The gateway's Prometheus metrics. Labels are bounded: pools, instances, models and client key
+ * names come from the config, statuses and priorities are small sets; no request ids, never a
+ * key. Gauges of shared state (slots, queue, health) are set from the ledger's snapshot right
+ * before each scrape, so in a cluster every node reports the cluster's truth.
  */
 public final class GatewayMetrics {
   private static final Duration[] LATENCY_SLO = {
@@ -36,7 +36,7 @@ public final class GatewayMetrics {
       Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
       Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50)};
 
-  /** The key label of requests made without a client key. */
+  /** The client_key label of requests that came without a key (open gateway, event-bus API). */
   public static final String ANONYMOUS = "anonymous";
 
   private final PrometheusMeterRegistry registry;
@@ -115,7 +115,9 @@ public final class GatewayMetrics {
     if (t.tokensIn() > 0 || t.tokensOut() > 0) {
       tokens(instance, "in", t.tokensIn());
       tokens(instance, "out", t.tokensOut());
-      keyTokens(t.clientKey() == null ? ANONYMOUS : t.clientKey(), t.tokensIn(), t.tokensOut());
+      String clientKey = t.clientKey() == null ? ANONYMOUS : t.clientKey();
+      clientTokens(clientKey, "in", t.tokensIn());
+      clientTokens(clientKey, "out", t.tokensOut());
     }
     if (t.cacheOutcome() != null) {
       String outcome = t.cacheOutcome();
@@ -125,14 +127,11 @@ public final class GatewayMetrics {
     }
   }
 
-  /** Tokens counted for a client key (its configured name, never the key). */
-  public void keyTokens(String keyName, int in, int out) {
-    counter(new MeterKey("poolgate_key_tokens_total", keyName, "in", null, null),
-        () -> Counter.builder("poolgate_key_tokens_total").description("Tokens by client key name and direction")
-            .tags("key", keyName, "direction", "in")).increment(in);
-    counter(new MeterKey("poolgate_key_tokens_total", keyName, "out", null, null),
-        () -> Counter.builder("poolgate_key_tokens_total").description("Tokens by client key name and direction")
-            .tags("key", keyName, "direction", "out")).increment(out);
+  /** Tokens of a client key (its name, never the key; {@value #ANONYMOUS} when the gateway runs open). */
+  private void clientTokens(String clientKey, String direction, int n) {
+    counter(new MeterKey("poolgate_client_tokens_total", clientKey, direction, null, null),
+        () -> Counter.builder("poolgate_client_tokens_total").description("Tokens by client key and direction")
+            .tags("client_key", clientKey, "direction", direction)).increment(n);
   }
 
   private Counter retries(String pool) {

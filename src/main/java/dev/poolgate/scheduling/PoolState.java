@@ -26,6 +26,11 @@ import java.util.TreeSet;
  * ends with {@link #drain}; for slots held back only by a rate window, {@link #wakeAt} says when
  * to drain again).
  *
+ * <p>A pool may lend its idle slots to other pools ({@link PoolSpec#lendTo}): a ticket queued in a
+ * borrowing pool also waits here as a <em>guest</em>, behind every ticket of this pool's own, and
+ * a slot granted to it is a lease recorded here — counted against this pool's caps and released
+ * here, where this pool's own queue is served first again.
+ *
  * <p>Everything that varies between runs — the time, random seeds, what a call measured — comes in
  * as an argument, so an operation's result depends only on the state and its inputs.
  */
@@ -42,6 +47,13 @@ public final class PoolState implements Serializable {
   private final LinkedHashMap<String, InstanceSlots> instances = new LinkedHashMap<>();
   private final TreeSet<Ticket> queue = new TreeSet<>(new TicketOrder());
   private final Map<String, Ticket> queuedById = new HashMap<>();
+  /** Pools whose queued tickets may borrow idle slots here. */
+  private List<String> lendTo = List.of();
+  /** Tickets of borrowing pools, served only when no own ticket can use a free slot. */
+  private final TreeSet<Ticket> guests = new TreeSet<>(new TicketOrder());
+  private final Map<String, Ticket> guestsById = new HashMap<>();
+  /** The pool each guest ticket comes from. */
+  private final Map<String, String> guestFrom = new HashMap<>();
   /** Granted to a queued ticket, recorded until the waiting node claims it. */
   private final LinkedHashMap<String, Grant> unclaimed = new LinkedHashMap<>();
   private long nextSeq = 1;
@@ -65,6 +77,9 @@ public final class PoolState implements Serializable {
     this.policy = spec.healthPolicy();
     this.strategy = spec.strategy();
     this.latencyDecayMs = spec.latencyDecayMs();
+    this.lendTo = spec.lendTo();
+    // guests of a pool no longer lent to just leave: they still wait in their own pool
+    dropGuests(t -> !lendTo.contains(guestFrom.get(t.ticketId())));
     Set<String> wanted = new java.util.HashSet<>();
     for (InstanceSpec is : spec.instances()) {
       wanted.add(is.id());
@@ -118,7 +133,7 @@ public final class PoolState implements Serializable {
     }
     // A slot freed by a rate window (with time, not by an operation) belongs to the tickets that
     // already wait: a newcomer then joins the queue in its order, and the ledger drains at once.
-    boolean waitersFirst = !queue.isEmpty() && anyFreeSlot(now) && aWaiterFits(now);
+    boolean waitersFirst = !queue.isEmpty() && anyFreeSlot(now) && aWaiterFits(queue, now);
     InstanceSlots chosen = waitersFirst ? null : pick(ticket, now);
     if (chosen != null) {
       return new Admission.Granted(grantOn(chosen, ticket, now, leaseTtlMs));
@@ -133,8 +148,8 @@ public final class PoolState implements Serializable {
   }
 
   /**
-   * Removes a ticket from the queue. If it was already granted but not claimed, the grant is
-   * returned so the caller can use the slot it missed (or release it).
+   * Removes a ticket from the queue (its own or the guests'). If it was already granted but not
+   * claimed, the grant is returned so the caller can use the slot it missed (or release it).
    *
    * @return the unclaimed grant of this ticket, or null if it was only queued or unknown
    */
@@ -144,7 +159,52 @@ public final class PoolState implements Serializable {
       queue.remove(t);
       return null;
     }
+    Ticket guest = guestsById.remove(ticketId);
+    if (guest != null) {
+      guests.remove(guest);
+      guestFrom.remove(ticketId);
+      return null;
+    }
     return unclaimed.remove(ticketId);
+  }
+
+  // ---------------------------------------------------------------- lending
+
+  /**
+   * A ticket queued in {@code borrower}, a pool this one lends to, asks for an idle slot here. It
+   * takes one at once only if no ticket of this pool could use it; else it waits as a guest behind
+   * every own ticket, and {@link #drain} grants it like the others (an unclaimed grant, its lease
+   * recorded here so this pool's caps stay exact). Idempotent per ticket, like {@link #acquire}.
+   *
+   * @return Granted, Queued (as a guest), or Rejected (NO_INSTANCE) when this pool does not lend
+   *         to the borrower or none of its instances could ever serve the ticket
+   */
+  public Admission lend(String borrower, Ticket ticket, long now, long leaseTtlMs, long seed) {
+    draws.mix(seed);
+    String id = ticket.ticketId();
+    if (guestsById.containsKey(id) || unclaimed.containsKey(id)) {
+      Grant g = unclaimed.remove(id);
+      return g != null ? new Admission.Granted(g.lease()) : new Admission.Queued(guestsById.get(id), wakeAt(now));
+    }
+    if (!lendTo.contains(borrower) || !anyCouldServe(ticket)) {
+      return new Admission.Rejected(Admission.Reason.NO_INSTANCE);
+    }
+    // own tickets first, then guests that came earlier (or rank higher)
+    boolean waitersFirst = anyFreeSlot(now) && (aWaiterFits(queue, now) || aWaiterFits(guests, now));
+    InstanceSlots chosen = waitersFirst ? null : pick(ticket, now);
+    if (chosen != null) {
+      return new Admission.Granted(grantOn(chosen, ticket, now, leaseTtlMs));
+    }
+    Ticket guest = ticket.withSeq(nextSeq++);
+    guests.add(guest);
+    guestsById.put(id, guest);
+    guestFrom.put(id, borrower);
+    return new Admission.Queued(guest, waitersFirst ? now : wakeAt(now));
+  }
+
+  /** How many tickets of borrowing pools wait here. */
+  public int guestCount() {
+    return guests.size();
   }
 
   /** Takes every unclaimed grant of a node (its backstop for grant messages that got lost). */
@@ -232,6 +292,7 @@ public final class PoolState implements Serializable {
         queuedById.remove(t.ticketId());
       }
     }
+    dropGuests(t -> t.nodeId().equals(nodeId));
     dropped += dropGrants(g -> g.ticket().nodeId().equals(nodeId));
     removeIdleRetired();
     return dropped > 0 ? drain(now, leaseTtlMs) : List.of();
@@ -248,6 +309,7 @@ public final class PoolState implements Serializable {
       slots.leases().values().forEach(l -> strangers.add(l.nodeId()));
     }
     queue.forEach(t -> strangers.add(t.nodeId()));
+    guests.forEach(t -> strangers.add(t.nodeId()));
     unclaimed.values().forEach(g -> strangers.add(g.ticket().nodeId()));
     strangers.removeAll(members);
     List<Grant> grants = new ArrayList<>();
@@ -299,6 +361,7 @@ public final class PoolState implements Serializable {
         queuedById.remove(t.ticketId());
       }
     }
+    dropGuests(t -> t.deadline() + ticketGraceMs < now);
     dropped += dropGrants(g -> g.ticket().deadline() + ticketGraceMs < now);
     removeIdleRetired();
     return dropped > 0 ? drain(now, leaseTtlMs) : List.of();
@@ -321,7 +384,7 @@ public final class PoolState implements Serializable {
     }
     Map<Integer, Integer> byPriority = new TreeMap<>(Comparator.reverseOrder());
     queue.forEach(t -> byPriority.merge(t.priority(), 1, Integer::sum));
-    return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size());
+    return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size(), guests.size());
   }
 
   /** Leases a node holds here (used to re-assert and renew). */
@@ -356,7 +419,7 @@ public final class PoolState implements Serializable {
    * with a release, which drains by itself).
    */
   public long wakeAt(long now) {
-    if (queue.isEmpty()) {
+    if (queue.isEmpty() && guests.isEmpty()) {
       return Drained.NEVER;
     }
     long at = Drained.NEVER;
@@ -370,25 +433,33 @@ public final class PoolState implements Serializable {
 
   /**
    * Hands free slots to the best waiting tickets: strict priority, FIFO within a level; a ticket
-   * that no free instance may serve (all excluded) lets the next one through.
+   * that no free instance may serve (all excluded) lets the next one through. This pool's own
+   * tickets come first; what they leave goes to the guests of borrowing pools, in their order.
    */
   private List<Grant> drain(long now, long leaseTtlMs) {
-    if (queue.isEmpty() || !anyFreeSlot(now)) {
+    if ((queue.isEmpty() && guests.isEmpty()) || !anyFreeSlot(now)) {
       return List.of();
     }
     List<Grant> grants = new ArrayList<>();
-    for (Iterator<Ticket> it = queue.iterator(); it.hasNext() && anyFreeSlot(now); ) {
+    grantFrom(queue, now, leaseTtlMs, grants);
+    grantFrom(guests, now, leaseTtlMs, grants);
+    return grants;
+  }
+
+  private void grantFrom(TreeSet<Ticket> waiting, long now, long leaseTtlMs, List<Grant> grants) {
+    for (Iterator<Ticket> it = waiting.iterator(); it.hasNext() && anyFreeSlot(now); ) {
       Ticket t = it.next();
       InstanceSlots chosen = pick(t, now);
       if (chosen != null) {
         it.remove();
         queuedById.remove(t.ticketId());
+        guestsById.remove(t.ticketId());
+        guestFrom.remove(t.ticketId());
         Grant g = new Grant(t, grantOn(chosen, t, now, leaseTtlMs));
         unclaimed.put(t.ticketId(), g);
         grants.add(g);
       }
     }
-    return grants;
   }
 
   private Lease grantOn(InstanceSlots slots, Ticket t, long now, long leaseTtlMs) {
@@ -400,8 +471,8 @@ public final class PoolState implements Serializable {
   }
 
   /** Whether a queued ticket could take a slot now (one that excludes every free instance cannot). */
-  private boolean aWaiterFits(long now) {
-    for (Ticket t : queue) {
+  private boolean aWaiterFits(Collection<Ticket> waiting, long now) {
+    for (Ticket t : waiting) {
       for (InstanceSlots s : instances.values()) {
         if (s.health().admitsTraffic() && eligible(s, t, s.health().health(), now)) {
           return true;
@@ -472,6 +543,18 @@ public final class PoolState implements Serializable {
       }
     }
     return freed;
+  }
+
+  /** Drops the guest tickets matching the predicate (they still wait in their own pool). */
+  private void dropGuests(java.util.function.Predicate<Ticket> drop) {
+    for (Iterator<Ticket> it = guests.iterator(); it.hasNext(); ) {
+      Ticket t = it.next();
+      if (drop.test(t)) {
+        it.remove();
+        guestsById.remove(t.ticketId());
+        guestFrom.remove(t.ticketId());
+      }
+    }
   }
 
   private void removeIdleRetired() {

@@ -3,6 +3,7 @@ package dev.poolgate.http;
 import dev.poolgate.NodeState;
 import dev.poolgate.cache.LocalResponseCache;
 import dev.poolgate.config.ConfigLoader;
+import dev.poolgate.keys.LocalKeyLimiter;
 import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.testing.Ports;
 import io.vertx.core.Vertx;
@@ -41,7 +42,7 @@ class OpenApiRoutesTest {
             .put("queue", new JsonObject().put("max_size", 1).put("timeout_ms", 1000))
             .put("instances", new JsonArray().add(new JsonObject().put("id", "m").put("provider", "mock")
                 .put("max_concurrency", 1)))))),
-        new NodeState(new LocalResponseCache(), GatewayMetrics.standalone()));
+        new NodeState(new LocalResponseCache(), GatewayMetrics.standalone(), new LocalKeyLimiter()));
     await(vertx.deployVerticle(ingress));
 
     JsonObject paths = new JsonObject(ApiDocs.resource(ApiDocs.OPENAPI_RESOURCE).toString()).getJsonObject("paths");

@@ -62,6 +62,14 @@ class RequestParserTest {
   }
 
   @Test
+  void aRequestWithoutALevelGetsTheGivenDefault() {
+    assertEquals(3, RequestParser.parse("r1", Endpoint.CHAT, chat(), MODELS, null, 3).priority());
+    assertEquals(1, RequestParser.parse("r1", Endpoint.CHAT, chat().put("user_level", 1), MODELS, null, 3).priority(),
+        "a level the caller gave wins, even below the default");
+    assertEquals(0, RequestParser.parse("r1", Endpoint.CHAT, chat(), MODELS, "0", 3).priority());
+  }
+
+  @Test
   void badPriorityIs400() {
     assertKind(ErrorKind.BAD_REQUEST, () -> parse(chat().put("user_level", 11), null));
     assertKind(ErrorKind.BAD_REQUEST, () -> parse(chat().put("user_level", -1), null));

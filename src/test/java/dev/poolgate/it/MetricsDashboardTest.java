@@ -59,7 +59,7 @@ class MetricsDashboardTest extends GatewayTestBase {
     assertTrue(scrape.contains("poolgate_fallbacks_total{pool=\"p\"} 1.0"), "the fallback was counted");
     assertTrue(scrape.contains("poolgate_retries_total{pool=\"f\"} 0.0"),
         "every pool's counters exist, at 0 until something happens");
-    assertTrue(scrape.contains("poolgate_key_tokens_total{direction=\"in\",key=\"anonymous\"}"),
+    assertTrue(scrape.contains("poolgate_client_tokens_total{client_key=\"anonymous\",direction=\"in\"}"),
         "tokens of requests without a client key count as anonymous");
     assertFalse(scrape.contains("sk-test-"), "no upstream key in a label");
   }

@@ -318,11 +318,183 @@ public abstract class SlotLedgerContractTest {
     assertEquals("aabacaa", order.toString());
   }
 
+  // ------------------------------------------------------------------ borrowing (lend_to)
+
+  @Test
+  void aSaturatedPoolsQueueDrainsThroughAnIdleLender() {
+    configureLending(List.of(inst("s", 1)), List.of(inst("L", 2)));
+    Lease home = await(ledger(0).acquire(req(5, 10_000)));
+    assertEquals(pool, home.pool());
+    Lease b1 = await(ledger(1).acquire(req(5, 10_000)));
+    Lease b2 = await(ledger(0).acquire(req(5, 10_000)));
+    for (Lease b : List.of(b1, b2)) {
+      assertEquals(lender(), b.pool(), "borrowed: recorded in the lender");
+      assertEquals("L", b.instanceId());
+    }
+    assertEquals(2, snapOf(lender()).inFlight(), "counted against the lender's cap");
+    Future<Lease> third = ledger(1).acquire(req(5, 10_000));
+    eventually(() -> snap().queued() == 1);
+    assertFalse(third.isComplete(), "no cap is exceeded: every instance is full");
+    await(ledger(1).release(b1, Outcome.SUCCESS, null));
+    Lease b3 = await(third);
+    assertEquals(lender(), b3.pool(), "the lender's freed slot went to the borrower's waiting ticket");
+    eventually(() -> snap().queued() == 0);
+    for (Lease l : List.of(home, b2, b3)) {
+      await(ledger(0).release(l, Outcome.SUCCESS, null));
+    }
+    eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0
+        && snap().unclaimedGrants() == 0 && snapOf(lender()).unclaimedGrants() == 0 && snapOf(lender()).guests() == 0);
+  }
+
+  @Test
+  void aSlotFreedInTheLenderGoesToItsOwnQueueFirst() {
+    configureLending(List.of(inst("s", 1)), List.of(inst("L", 1)));
+    Lease home = await(ledger(0).acquire(req(5, 10_000)));
+    Lease borrowed = await(ledger(1).acquire(req(5, 10_000)));
+    assertEquals(lender(), borrowed.pool());
+    Future<Lease> borrower = ledger(0).acquire(req(10, 10_000));
+    eventually(() -> snap().queued() == 1 && snapOf(lender()).guests() == 1);
+    Future<Lease> own = ledger(1).acquire(lenderReq(0, 10_000));
+    eventually(() -> snapOf(lender()).queued() == 1);
+    await(ledger(1).release(borrowed, Outcome.SUCCESS, null));
+    Lease ownLease = await(own);
+    assertEquals(lender(), ownLease.pool());
+    assertFalse(borrower.isComplete(), "the lender's own ticket came first, whatever the borrower's priority");
+    await(ledger(1).release(ownLease, Outcome.SUCCESS, null));
+    Lease lent = await(borrower);
+    assertEquals(lender(), lent.pool(), "then the borrower's");
+    await(ledger(0).release(lent, Outcome.SUCCESS, null));
+    await(ledger(0).release(home, Outcome.SUCCESS, null));
+    eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0);
+  }
+
+  @Test
+  void aBorrowerGrantedAtHomeLeavesNothingHeldInTheLender() {
+    configureLending(List.of(inst("s", 1)), List.of(inst("L", 1)));
+    Lease home = await(ledger(0).acquire(req(5, 10_000)));
+    Lease lenderOwn = await(ledger(0).acquire(lenderReq(5, 10_000)));
+    Future<Lease> waiting = ledger(1).acquire(req(5, 10_000));
+    eventually(() -> snap().queued() == 1);
+    // both free at once: the ticket waits in both queues, one grant wins, the other is given back
+    Future<Void> r1 = ledger(0).release(home, Outcome.SUCCESS, null);
+    Future<Void> r2 = ledger(1).release(lenderOwn, Outcome.SUCCESS, null);
+    await(Future.all(r1, r2));
+    Lease got = await(waiting);
+    eventually(() -> snap().inFlight() + snapOf(lender()).inFlight() == 1
+        && snap().unclaimedGrants() == 0 && snapOf(lender()).unclaimedGrants() == 0 && snapOf(lender()).guests() == 0);
+    await(ledger(1).release(got, Outcome.SUCCESS, null));
+    eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0);
+    // nothing of the ticket waits in the lender any more: a new own request there is served at once
+    Lease again = await(ledger(0).acquire(lenderReq(5, 1_000)));
+    await(ledger(0).release(again, Outcome.SUCCESS, null));
+  }
+
+  @Test
+  void aBorrowerCancelledOrTimedOutLeavesNoSlotInTheLender() {
+    configureLending(List.of(inst("s", 1)), List.of(inst("L", 1)));
+    Lease home = await(ledger(0).acquire(req(5, 10_000)));
+    Lease lenderOwn = await(ledger(0).acquire(lenderReq(5, 10_000)));
+    String ticket = UUID.randomUUID().toString();
+    Future<Lease> cancelled = ledger(1).acquire(req(ticket, 5, 10_000, Set.of()));
+    Future<Lease> timedOut = ledger(0).acquire(req(5, 400));
+    eventually(() -> snap().queued() == 2);
+    await(ledger(1).cancel(pool, ticket));
+    assertEquals(ErrorKind.CANCELLED, failure(cancelled));
+    assertEquals(ErrorKind.QUEUE_TIMEOUT, failure(timedOut));
+    eventually(() -> snap().queued() == 0 && snapOf(lender()).guests() == 0);
+    await(ledger(0).release(lenderOwn, Outcome.SUCCESS, null));
+    await(ledger(0).release(home, Outcome.SUCCESS, null));
+    eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0
+        && snapOf(lender()).unclaimedGrants() == 0);
+  }
+
+  @Test
+  void aLostNoticeOfABorrowedGrantIsClaimedByThePoll() {
+    configureLending(List.of(inst("s", 1)), List.of(inst("L", 1)));
+    Lease home = await(ledger(0).acquire(req(5, 10_000)));
+    Lease lenderOwn = await(ledger(0).acquire(lenderReq(5, 10_000)));
+    Future<Lease> waiting = ledger(1).acquire(req(5, 10_000));
+    eventually(() -> snap().queued() == 1);
+    dropAllGrantNotices(true);
+    try {
+      await(ledger(0).release(lenderOwn, Outcome.SUCCESS, null));
+      Lease got = await(waiting);
+      assertEquals(lender(), got.pool());
+      assertEquals(ledger(1).nodeId(), got.nodeId());
+      await(ledger(1).release(got, Outcome.SUCCESS, null));
+    } finally {
+      dropAllGrantNotices(false);
+    }
+    await(ledger(0).release(home, Outcome.SUCCESS, null));
+    eventually(() -> snap().inFlight() == 0 && snapOf(lender()).inFlight() == 0 && snap().queued() == 0);
+  }
+
+  @Test
+  void capsHoldWhileBorrowersAndTheLendersOwnRequestsCompete() {
+    configureLending(List.of(inst("s1", 2), inst("s2", 1)), List.of(inst("L1", 2), inst("L2", 1)));
+    Map<String, Integer> caps = Map.of("s1", 2, "s2", 1, "L1", 2, "L2", 1);
+    Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    caps.keySet().forEach(k -> inFlight.put(k, new AtomicInteger()));
+    AtomicInteger worst = new AtomicInteger();
+    AtomicInteger borrowed = new AtomicInteger();
+    List<Future<Void>> done = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      SlotLedger ledger = ledger(i);
+      int priority = ThreadLocalRandom.current().nextInt(11);
+      // the borrower's requests first, so its queue is long when the lender's own start competing
+      SlotRequest r = i >= 80 ? lenderReq(priority, 60_000) : req(priority, 60_000);
+      done.add(ledger.acquire(r).compose(lease -> {
+        if (!lease.pool().equals(r.pool())) {
+          borrowed.incrementAndGet();
+        }
+        int now = inFlight.get(lease.instanceId()).incrementAndGet();
+        if (now > caps.get(lease.instanceId())) {
+          worst.set(now);
+        }
+        return vertx().timer(1 + ThreadLocalRandom.current().nextInt(4)).compose(v -> {
+          inFlight.get(lease.instanceId()).decrementAndGet();
+          return ledger.release(lease, Outcome.SUCCESS, null);
+        });
+      }));
+    }
+    await(Future.all(done));
+    assertEquals(0, worst.get(), "an instance went above its cap");
+    assertTrue(borrowed.get() > 0, "the borrower's queue used the lender");
+    eventually(() -> snap().inFlight() == 0 && snap().queued() == 0 && snapOf(lender()).inFlight() == 0
+        && snapOf(lender()).queued() == 0 && snapOf(lender()).unclaimedGrants() == 0
+        && snapOf(lender()).guests() == 0);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   protected SlotLedger ledger(int i) {
     List<? extends SlotLedger> all = ledgers();
     return all.get(i % all.size());
+  }
+
+  /** The pool lending to this test's pool. */
+  protected String lender() {
+    return pool + "-lender";
+  }
+
+  /** This test's pool (the borrower) and {@link #lender()}, which lends it its idle slots. */
+  protected void configureLending(List<InstanceSpec> borrower, List<InstanceSpec> lending) {
+    PoolSpec b = new PoolSpec(pool, borrower, 100, HealthPolicy.DEFAULT);
+    PoolSpec l = new PoolSpec(lender(), lending, 100, HealthPolicy.DEFAULT, Strategy.DEFAULT,
+        PoolSpec.DEFAULT_LATENCY_DECAY_MS, List.of(pool));
+    for (SlotLedger ledger : ledgers()) {
+      await(ledger.configure(List.of(l, b)));
+    }
+  }
+
+  protected SlotRequest lenderReq(int priority, long waitMs) {
+    return new SlotRequest(lender(), UUID.randomUUID().toString(), priority, System.currentTimeMillis() + waitMs,
+        Set.of());
+  }
+
+  protected PoolSnapshot snapOf(String name) {
+    return await(ledger(0).snapshot()).stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no snapshot of " + name));
   }
 
   private void dropAllGrantNotices(boolean drop) {

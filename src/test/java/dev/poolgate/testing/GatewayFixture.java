@@ -182,9 +182,9 @@ public final class GatewayFixture {
 
   /** Polls until no pool holds a slot, a queued ticket or an unclaimed grant. */
   public void assertNoLeak() {
-    Await.until("no slot leaked (every inFlight == 0, queued == 0, no unclaimed grant)", Duration.ofSeconds(5),
-        () -> await(snapshot()).stream().allMatch(p -> p.inFlight() == 0 && p.queued() == 0
-            && p.unclaimedGrants() == 0));
+    Await.until("no slot leaked (every inFlight == 0, queued == 0, no unclaimed grant, no guest)",
+        Duration.ofSeconds(5), () -> await(snapshot()).stream().allMatch(p -> p.inFlight() == 0 && p.queued() == 0
+            && p.unclaimedGrants() == 0 && p.guests() == 0));
   }
 
   /** Polls until the pool has this many queued tickets. */

@@ -56,6 +56,37 @@ public final class PoolOps {
     }
   }
 
+  /**
+   * Lends an idle slot to a ticket queued in a borrowing pool, or queues it here as a guest behind
+   * this pool's own tickets. Idempotent per ticket like {@link Admit}.
+   */
+  public static final class Lend extends PoolProcessor<Admission> {
+    private static final long serialVersionUID = 1L;
+    private final String borrower;
+    private final Ticket ticket;
+    private final long now;
+    private final long leaseTtlMs;
+    private final long seed;
+
+    public Lend(String borrower, Ticket ticket, long now, long leaseTtlMs, long seed) {
+      this.borrower = borrower;
+      this.ticket = ticket;
+      this.now = now;
+      this.leaseTtlMs = leaseTtlMs;
+      this.seed = seed;
+    }
+
+    @Override
+    protected Admission apply(PoolState state) {
+      for (Lease l : state.leasesOf(ticket.nodeId())) {
+        if (l.ticketId().equals(ticket.ticketId())) {
+          return new Admission.Granted(l);
+        }
+      }
+      return state.lend(borrower, ticket, now, leaseTtlMs, seed);
+    }
+  }
+
   /** Drops a queued ticket; answers its grant if it was granted meanwhile. */
   public static final class Cancel extends PoolProcessor<Grant> {
     private static final long serialVersionUID = 1L;

@@ -13,8 +13,12 @@ public enum ErrorKind {
   PRIORITY_NOT_ALLOWED(403, "permission_error", "priority_not_allowed"),
   MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
   NOT_FOUND(404, "invalid_request_error", "not_found"),
+  /** An admin change whose resulting configuration is invalid; the message names the key. */
+  INVALID_CONFIG(400, "invalid_request_error", "invalid_config"),
   METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),
   REQUEST_TIMEOUT(408, "invalid_request_error", "request_timeout"),
+  /** An admin create of a name that exists, or a delete of something still referenced. */
+  CONFLICT(409, "invalid_request_error", "conflict"),
   BODY_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
   UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error", "unsupported_media_type"),
   QUEUE_FULL(429, "rate_limit_error", "queue_full"),

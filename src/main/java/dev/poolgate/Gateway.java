@@ -1,5 +1,6 @@
 package dev.poolgate;
 
+import dev.poolgate.admin.AdminState;
 import dev.poolgate.api.ChatBusVerticle;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.cache.LocalResponseCache;
@@ -105,6 +106,22 @@ public final class Gateway {
     }).recover(e -> gw.close().transform(x -> Future.failedFuture(e)));
   }
 
+  /**
+   * Starts a standalone node on the configuration the admin state decided, and applies every
+   * later change (admin API, file edit) to it.
+   */
+  public static Future<Gateway> start(Vertx vertx, AdminState admin) {
+    GatewayConfig config = admin.config();
+    return start(vertx, config).map(gw -> gw.administered(config, admin));
+  }
+
+  /** Hands the admin state its applier and the admin API its state. */
+  public Gateway administered(GatewayConfig started, AdminState admin) {
+    admin.bind(started, this::apply);
+    node.admin(admin);
+    return this;
+  }
+
   public NodeState node() {
     return node;
   }
@@ -151,7 +168,8 @@ public final class Gateway {
     List<String> ids = new ArrayList<>(deployments);
     Collections.reverse(ids);
     deployments.clear();
-    Future<Void> chain = Future.succeededFuture();
+    AdminState admin = node.admin();
+    Future<Void> chain = admin == null ? Future.succeededFuture() : admin.close().recover(e -> Future.succeededFuture());
     for (String id : ids) {
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     }

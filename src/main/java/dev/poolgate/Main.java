@@ -1,6 +1,9 @@
 package dev.poolgate;
 
 import com.hazelcast.config.Config;
+import dev.poolgate.admin.AdminState;
+import dev.poolgate.admin.HazelcastConfigStore;
+import dev.poolgate.admin.LocalConfigStore;
 import dev.poolgate.cluster.ClusterConfig;
 import dev.poolgate.cluster.ClusterNode;
 import dev.poolgate.config.ConfigException;
@@ -60,8 +63,9 @@ public final class Main {
     if (loader == null) {
       return;
     }
-    loader.load().compose(config -> Gateway.start(vertx, config)).onSuccess(gw -> {
-      loader.watch(gw::apply);
+    loader.loadRaw().compose(raw -> AdminState.open(vertx, raw, new LocalConfigStore(), System.getenv()))
+        .compose(admin -> Gateway.start(vertx, admin)).onSuccess(gw -> {
+      loader.watchRaw(gw.node().admin()::fileChanged);
       onSigterm(gw.config().server().drainTimeoutMs(), () -> gw.shutdown(gw.config().server().drainTimeoutMs())
           .eventually(vertx::close));
     }).onFailure(e -> fatal(vertx, e));
@@ -87,8 +91,11 @@ public final class Main {
       if (loader == null) {
         return;
       }
-      loader.load().compose(config -> ClusterNode.start(member, config, LedgerOptions.DEFAULT)).onSuccess(node -> {
-        loader.watch(node::apply);
+      loader.loadRaw()
+          .compose(raw -> AdminState.open(member.vertx(), raw, new HazelcastConfigStore(member.vertx(), member.hz()),
+              System.getenv()))
+          .compose(admin -> ClusterNode.start(member, admin, LedgerOptions.DEFAULT)).onSuccess(node -> {
+        loader.watchRaw(node.gateway().node().admin()::fileChanged);
         long drain = node.gateway().config().server().drainTimeoutMs();
         onSigterm(drain, () -> node.shutdown(drain));
       }).onFailure(e -> fatal(member.vertx(), e));

@@ -1,5 +1,6 @@
 package dev.poolgate;
 
+import dev.poolgate.admin.AdminState;
 import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.keys.KeyLimiter;
 import dev.poolgate.metrics.GatewayMetrics;
@@ -18,6 +19,7 @@ public final class NodeState {
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile AdminState admin;
 
   public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter) {
     this.cache = cache;
@@ -36,6 +38,15 @@ public final class NodeState {
 
   public ResponseCache cache() {
     return cache;
+  }
+
+  /** The node's admin state (what {@code /admin} changes), or null when it runs without one. */
+  public AdminState admin() {
+    return admin;
+  }
+
+  public void admin(AdminState admin) {
+    this.admin = admin;
   }
 
   public boolean ready() {

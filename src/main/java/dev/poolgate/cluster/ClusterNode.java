@@ -3,6 +3,7 @@ package dev.poolgate.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import dev.poolgate.Gateway;
+import dev.poolgate.admin.AdminState;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.keys.HazelcastKeyLimiter;
 import dev.poolgate.ledger.HazelcastSlotLedger;
@@ -89,6 +90,23 @@ public final class ClusterNode {
               log.info("cluster node {} ready, {} members", ledger.nodeId(), hz.getCluster().getMembers().size());
               return new ClusterNode(vertx, hz, ledger, gw);
             }));
+  }
+
+  /**
+   * Starts the gateway of a joined member on the configuration its admin state decided (the
+   * cluster's admin document, or this node's persisted one if newer, or the file), and applies
+   * every later change. An admin document is the cluster's by construction, so it is recorded as
+   * the cluster's config hash before the usual check.
+   */
+  public static Future<ClusterNode> start(Member member, AdminState admin, LedgerOptions options) {
+    GatewayConfig config = admin.config();
+    Future<Void> recorded = admin.version() > 0 ? ConfigFingerprint.update(member.vertx(), member.hz(), config)
+        : Future.succeededFuture();
+    return recorded.compose(v -> start(member, config, options, true)).map(node -> {
+      admin.bind(config, node::apply);
+      node.gateway().node().admin(admin);
+      return node;
+    });
   }
 
   /** The Hazelcast member under a clustered Vert.x, or null if it is not clustered with Hazelcast. */

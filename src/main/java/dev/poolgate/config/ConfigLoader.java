@@ -39,23 +39,39 @@ public final class ConfigLoader {
   /** Overrides {@code server.port}: runs several nodes on one config file (make run-cluster). */
   public static final String PORT_VARIABLE = "POOLGATE_SERVER_PORT";
 
-  /** Parses and validates raw config JSON, as read from YAML. */
+  /** Parses and validates raw config JSON, as read from YAML, with this process's environment. */
   public static GatewayConfig parse(JsonObject raw) {
     return parse(raw, System.getenv());
   }
 
-  static GatewayConfig parse(JsonObject raw, Map<String, String> env) {
-    JsonObject json = EnvSubstitution.apply(raw, env);
-    String port = env.get(PORT_VARIABLE);
-    if (port != null && !port.isBlank()) {
-      JsonObject server = json.getValue("server") instanceof JsonObject o ? o : new JsonObject();
-      try {
-        json.put("server", server.copy().put("port", Integer.parseInt(port.trim())));
-      } catch (NumberFormatException e) {
-        throw new ConfigException(PORT_VARIABLE, "must be a port number, got '" + port + "'");
+  /**
+   * Precedence: {@code ${VAR}} substitution inside values first, then {@code POOLGATE_*} variables
+   * override keys ({@link EnvOverrides}), then validation. An invalid value set by a variable is
+   * reported with the key and the variable.
+   */
+  public static GatewayConfig parse(JsonObject raw, Map<String, String> env) {
+    EnvOverrides.Result overridden = EnvOverrides.apply(EnvSubstitution.apply(raw, env), env);
+    try {
+      return GatewayConfig.fromJson(overridden.config());
+    } catch (ConfigException e) {
+      String variable = overridden.variableOf(e.key());
+      if (variable == null) {
+        throw e;
       }
+      throw new ConfigException(e.key(), e.problem() + " (set by environment variable " + variable + ")");
     }
-    return GatewayConfig.fromJson(json);
+  }
+
+  /** The {@code POOLGATE_*} variables that name no config key: logged at start so a typo is seen. */
+  public static void logUnmatched(JsonObject raw, Map<String, String> env) {
+    EnvOverrides.Result r = EnvOverrides.apply(EnvSubstitution.apply(raw, env), env);
+    r.applied().forEach(a -> log.info("config key {} set by environment variable {}", a.key(), a.variable()));
+    r.unmatched().forEach(v -> log.warn("environment variable {} names no config key: ignored", v));
+  }
+
+  /** The file as read (YAML → JSON), before substitution and validation. */
+  public Future<JsonObject> loadRaw() {
+    return retriever.getConfig();
   }
 
   public Future<GatewayConfig> load() {
@@ -64,15 +80,20 @@ public final class ConfigLoader {
 
   /** Calls the listener with each valid new config after the file changes. */
   public void watch(Consumer<GatewayConfig> listener) {
-    retriever.listen((ConfigChange change) -> {
+    watchRaw(raw -> {
       try {
-        GatewayConfig next = parse(change.getNewConfiguration());
+        GatewayConfig next = parse(raw);
         log.info("config file changed: applying the new configuration");
         listener.accept(next);
       } catch (ConfigException e) {
         log.error("config file changed but is invalid, keeping the running configuration: {}", e.getMessage());
       }
     });
+  }
+
+  /** Calls the listener with the raw document each time the file changes (not validated). */
+  public void watchRaw(Consumer<JsonObject> listener) {
+    retriever.listen((ConfigChange change) -> listener.accept(change.getNewConfiguration()));
   }
 
   public void close() {

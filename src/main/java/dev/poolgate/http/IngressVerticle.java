@@ -6,6 +6,7 @@ import dev.poolgate.GatewayException;
 import dev.poolgate.NodeState;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.ClientKeyConfig;
+import dev.poolgate.admin.AdminRoutes;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
@@ -186,6 +187,7 @@ public final class IngressVerticle extends VerticleBase {
         .end(docs.openApi()));
     router.get(DOCS_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .end(docs.page()));
+    router.route("/admin/*").subRouter(AdminRoutes.router(vertx, () -> config.admin(), node::admin, maxBodyBytes));
     router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(this::failure);

@@ -66,6 +66,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   private final Map<String, PoolSpec> specs = new ConcurrentHashMap<>();
   private volatile List<String> poolOrder = List.of();
   private MessageConsumer<JsonObject> grantConsumer;
+  private MessageConsumer<String> rebuiltConsumer;
   private UUID membershipRegistration;
 
   private HazelcastSlotLedger(Vertx vertx, HazelcastInstance hz, IMap<String, PoolState> map, LedgerOptions options,
@@ -92,6 +93,9 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
         });
   }
 
+  /** Published with a pool's name when its entry had to be rebuilt: every node re-records its leases. */
+  static final String REBUILT_ADDRESS = "poolgate.ledger.rebuilt";
+
   /** The event-bus address where a node receives notices of grants to its tickets. */
   public static String grantAddress(String nodeId) {
     return GRANT_ADDRESS_PREFIX + nodeId;
@@ -100,9 +104,10 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   private Future<Void> start() {
     grantConsumer = vertx.eventBus().consumer(grantAddress(nodeId()), msg ->
         onGrantNotice(msg.body().getString("pool"), msg.body().getString("ticketId")));
+    rebuiltConsumer = vertx.eventBus().consumer(REBUILT_ADDRESS, msg -> retainAndReassert());
     membershipRegistration = hz.getCluster().addMembershipListener(new Membership());
     startTimers();
-    return grantConsumer.completion();
+    return Future.all(grantConsumer.completion(), rebuiltConsumer.completion()).mapEmpty();
   }
 
   // ------------------------------------------------------------------ SlotLedger
@@ -152,7 +157,8 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
           } catch (RuntimeException e) {
             log.debug("membership listener not removed, the member is gone: {}", e.toString());
           }
-          return grantConsumer.unregister().recover(e -> Future.succeededFuture());
+          return Future.join(grantConsumer.unregister(), rebuiltConsumer.unregister())
+              .<Void>mapEmpty().recover(e -> Future.succeededFuture());
         });
   }
 
@@ -301,12 +307,32 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     });
   }
 
-  /** Runs one processor on one pool's entry; the pool must exist. */
+  /**
+   * Runs one processor on one pool's entry. A pool this node configured whose entry is gone (its
+   * owner and backup died together, e.g. while partitions were still migrating) is rebuilt from
+   * its spec and the operation runs again; every node is told ({@link #REBUILT_ADDRESS}) and
+   * re-records its leases in it ({@link #retainAndReassert}), as after any membership change.
+   */
   @SuppressWarnings("unchecked")
   private <T> Future<T> run(String pool, PoolProcessor<T> op) {
-    return store(() -> map.submitToKey(pool, op)).compose(answer -> answer instanceof PoolProcessor.Missing
-        ? Future.failedFuture(ErrorKind.MODEL_NOT_FOUND.exception("unknown pool '" + pool + "'"))
-        : Future.succeededFuture((T) answer));
+    return store(() -> map.submitToKey(pool, op)).compose(answer -> {
+      if (!(answer instanceof PoolProcessor.Missing)) {
+        return Future.succeededFuture((T) answer);
+      }
+      PoolSpec spec = specs.get(pool);
+      if (spec == null) {
+        return Future.failedFuture(ErrorKind.MODEL_NOT_FOUND.exception("unknown pool '" + pool + "'"));
+      }
+      log.warn("the entry of pool {} was lost from the cluster store: rebuilding it and re-recording leases", pool);
+      return store(() -> map.submitToKey(pool, new PoolOps.Configure(spec, System.currentTimeMillis())))
+          .compose(created -> {
+            vertx.eventBus().publish(REBUILT_ADDRESS, pool);
+            return store(() -> map.submitToKey(pool, op));
+          })
+          .compose(again -> again instanceof PoolProcessor.Missing
+              ? Future.failedFuture(ErrorKind.STORE_UNAVAILABLE.exception("pool '" + pool + "' has no entry in the cluster store"))
+              : Future.succeededFuture((T) again));
+    });
   }
 
   /** Calls the store without blocking; any failure of the store itself becomes STORE_UNAVAILABLE. */

@@ -3,7 +3,6 @@ package dev.poolgate.http;
 import dev.poolgate.NodeState;
 import dev.poolgate.cache.LocalResponseCache;
 import dev.poolgate.config.ConfigLoader;
-import dev.poolgate.keys.LocalKeyLimiter;
 import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.testing.Ports;
 import io.vertx.core.Vertx;
@@ -33,6 +32,25 @@ class OpenApiRoutesTest {
   private static final Set<HttpMethod> ALL = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
       HttpMethod.PATCH, HttpMethod.DELETE);
 
+  /** Every route with a path, sub-routers (/admin) walked with their mount point as prefix. */
+  private record Served(String path, Set<HttpMethod> methods) {}
+
+  private static List<Served> routes(io.vertx.ext.web.Router router, String prefix) {
+    List<Served> out = new ArrayList<>();
+    for (Route route : router.getRoutes()) {
+      String path = route.getPath();
+      if (path == null) {
+        continue; // handlers for every path: request id, auth, body, not found, failures
+      }
+      if (route.getSubRouter() != null) {
+        out.addAll(routes(route.getSubRouter(), prefix + path.replaceAll("/?\\*?$", "")));
+      } else {
+        out.add(new Served(prefix + path, route.methods() == null || route.methods().isEmpty() ? ALL : route.methods()));
+      }
+    }
+    return out;
+  }
+
   @Test
   void everyRouteIsInTheDocument(Vertx vertx) {
     int port = Ports.free();
@@ -42,19 +60,15 @@ class OpenApiRoutesTest {
             .put("queue", new JsonObject().put("max_size", 1).put("timeout_ms", 1000))
             .put("instances", new JsonArray().add(new JsonObject().put("id", "m").put("provider", "mock")
                 .put("max_concurrency", 1)))))),
-        new NodeState(new LocalResponseCache(), GatewayMetrics.standalone(), new LocalKeyLimiter()));
+        new NodeState(new LocalResponseCache(), GatewayMetrics.standalone(), new dev.poolgate.keys.LocalKeyLimiter()));
     await(vertx.deployVerticle(ingress));
 
     JsonObject paths = new JsonObject(ApiDocs.resource(ApiDocs.OPENAPI_RESOURCE).toString()).getJsonObject("paths");
     List<String> missing = new ArrayList<>();
     int documented = 0;
-    for (Route route : ingress.router().getRoutes()) {
-      String path = route.getPath();
-      if (path == null) {
-        continue; // handlers for every path: request id, not found, failures
-      }
-      String openApiPath = path.replaceAll(":([A-Za-z0-9_]+)", "{$1}");
-      Set<HttpMethod> methods = route.methods() == null || route.methods().isEmpty() ? ALL : route.methods();
+    for (Served route : routes(ingress.router(), "")) {
+      String openApiPath = route.path().replaceAll(":([A-Za-z0-9_]+)", "{$1}");
+      Set<HttpMethod> methods = route.methods();
       for (HttpMethod method : methods) {
         JsonObject item = paths.getJsonObject(openApiPath);
         if (item == null || !item.containsKey(method.name().toLowerCase())) {

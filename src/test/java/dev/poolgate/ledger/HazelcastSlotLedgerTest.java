@@ -7,6 +7,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import dev.poolgate.ErrorKind;
+import dev.poolgate.GatewayException;
+import dev.poolgate.scheduling.Lease;
+import dev.poolgate.scheduling.Outcome;
+import dev.poolgate.testing.Await;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +49,28 @@ class HazelcastSlotLedgerTest extends SlotLedgerContractTest {
   void stopLedgers() {
     ledgers.forEach(l -> await(l.close()));
     ledgers.clear();
+  }
+
+  /**
+   * Both copies of a pool's entry gone at once (owner and backup killed while partitions were
+   * still migrating): the next operation rebuilds the pool from its spec and the leases in flight
+   * are recorded again, so the cap still holds — not "unknown pool".
+   */
+  @Test
+  void aLostPoolEntryIsRebuiltWithTheLeasesInFlight() {
+    configure(List.of(inst("a", 2)), 10);
+    Lease held = await(ledger(0).acquire(req(5, 5_000)));
+    members.get(0).hz().getMap(HazelcastSlotLedger.MAP_NAME).delete(pool);
+
+    Lease second = await(ledger(1).acquire(req(5, 5_000)));
+    assertEquals("a", second.instanceId());
+    Await.until("node 0 re-records its lease in the rebuilt entry", () -> snap().inFlight() == 2);
+    Throwable full = Await.awaitFailure(ledger(1).acquire(req(5, 200)));
+    assertEquals(ErrorKind.QUEUE_TIMEOUT, GatewayException.kindOf(full), "the cap of 2 still holds");
+
+    await(ledger(0).release(held, Outcome.SUCCESS, null));
+    await(ledger(1).release(second, Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
   }
 
   @Override

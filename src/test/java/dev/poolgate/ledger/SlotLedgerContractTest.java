@@ -439,6 +439,10 @@ public abstract class SlotLedgerContractTest {
     AtomicInteger borrowed = new AtomicInteger();
     List<Future<Void>> done = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
+      if (i == 80) {
+        // the lender's own requests start competing only once borrowing is under way
+        eventually(() -> borrowed.get() > 0);
+      }
       SlotLedger ledger = ledger(i);
       int priority = ThreadLocalRandom.current().nextInt(11);
       // the borrower's requests first, so its queue is long when the lender's own start competing
@@ -459,7 +463,6 @@ public abstract class SlotLedgerContractTest {
     }
     await(Future.all(done));
     assertEquals(0, worst.get(), "an instance went above its cap");
-    assertTrue(borrowed.get() > 0, "the borrower's queue used the lender");
     eventually(() -> snap().inFlight() == 0 && snap().queued() == 0 && snapOf(lender()).inFlight() == 0
         && snapOf(lender()).queued() == 0 && snapOf(lender()).unclaimedGrants() == 0
         && snapOf(lender()).guests() == 0);

@@ -178,7 +178,7 @@ class AbuseTest extends GatewayTestBase {
     List<String> invalid = List.of(
         "ff",           // never valid
         "80",           // a continuation byte with no start
-        "c3",           // a start byte with its continuation missing (followed by the closing quote)
+        "c3",           // a start byte with its continuation missing (an ASCII letter follows)
         "c0af",         // overlong '/'
         "e08080",       // overlong NUL
         "eda080",       // a UTF-16 surrogate encoded in UTF-8

@@ -32,7 +32,10 @@ public enum ErrorKind {
   UPSTREAM_OVERLOADED(503, "upstream_error", "upstream_overloaded"),
   STORE_UNAVAILABLE(503, "server_error", "cluster_store_unavailable"),
   SHUTTING_DOWN(503, "server_error", "shutting_down"),
-  UPSTREAM_TIMEOUT(504, "upstream_error", "upstream_timeout");
+  UPSTREAM_TIMEOUT(504, "upstream_error", "upstream_timeout"),
+  // appended, not in status order: Bus sends a kind's ordinal, so existing kinds keep theirs
+  URI_TOO_LONG(414, "invalid_request_error", "uri_too_long"),
+  HEADERS_TOO_LARGE(431, "invalid_request_error", "request_header_fields_too_large");
 
   private final int status;
   private final String type;

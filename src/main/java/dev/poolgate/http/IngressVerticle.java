@@ -21,12 +21,15 @@ import dev.poolgate.scheduling.Ticket;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
 import dev.poolgate.usage.UsageClient;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -64,6 +67,10 @@ public final class IngressVerticle extends VerticleBase {
   public static final String OPENAPI_PATH = "/openapi.json";
   /** A page rendering the OpenAPI document. */
   public static final String DOCS_PATH = "/docs";
+  /** All header lines of a request together; more is answered 431. */
+  static final int MAX_HEADER_BYTES = 16 * 1024;
+  /** The request line (method, URI, version); longer is answered 414. */
+  static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String REQUEST_ID_KEY = "poolgate.requestId";
   /** Azure OpenAI's deployment route prefix; {@code api-version} and the {@code api-key} header are accepted. */
@@ -96,15 +103,25 @@ public final class IngressVerticle extends VerticleBase {
       keyRing = KeyRing.of(msg.body().keys());
     });
     var opts = config.server();
-    this.router = router(opts.maxBodyBytes(), opts.requestTimeoutMs());
+    HeadDeadline heads = new HeadDeadline(vertx, opts.requestTimeoutMs(), opts.idleTimeoutSeconds() * 1000L);
+    this.router = router(heads, opts.maxBodyBytes(), opts.requestTimeoutMs());
     this.server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(opts.host())
             .setPort(opts.port())
             .setIdleTimeout(opts.idleTimeoutSeconds())
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
-            .setMaxHeaderSize(16 * 1024)
-            .setMaxInitialLineLength(8 * 1024))
+            // no h2c: it holds a new connection back until it sees whether the client speaks
+            // HTTP/2, and HeadDeadline must see the connection from its first byte
+            .setHttp2ClearTextEnabled(false)
+            .setMaxHeaderSize(MAX_HEADER_BYTES)
+            .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES))
+        .connectionHandler(conn -> {
+          heads.connected(conn);
+          // a client resetting its connection is routine: not worth an error line per connection
+          conn.exceptionHandler(t -> log.debug("connection from {}: {}", conn.remoteAddress(), t.toString()));
+        })
+        .invalidRequestHandler(IngressVerticle::invalidRequest)
         .requestHandler(router);
     return ApiDocs.load(vertx).andThen(ar -> docs = ar.result())
         .compose(d -> configConsumer.completion())
@@ -126,8 +143,12 @@ public final class IngressVerticle extends VerticleBase {
     return router;
   }
 
-  private Router router(long maxBodyBytes, long requestTimeoutMs) {
+  private Router router(HeadDeadline heads, long maxBodyBytes, long requestTimeoutMs) {
     Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      heads.headReceived(ctx);
+      ctx.next();
+    });
     router.route().handler(this::requestId);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     BodyDeadlineHandler bodyTimeout = new BodyDeadlineHandler(vertx, requestTimeoutMs);
@@ -353,6 +374,25 @@ public final class IngressVerticle extends VerticleBase {
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+  }
+
+  /**
+   * A request whose head could not be decoded (too large, not HTTP): it never reaches the router,
+   * so it is answered here, in the error shape, and its connection closed as Vert.x's default
+   * handler would (what follows a broken head cannot be trusted).
+   */
+  private static void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    GatewayException error;
+    if (cause instanceof TooLongHttpLineException) {
+      error = ErrorKind.URI_TOO_LONG.exception("the request line is longer than " + MAX_REQUEST_LINE_BYTES + " bytes");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      error = ErrorKind.HEADERS_TOO_LARGE.exception("the request headers are larger than " + MAX_HEADER_BYTES + " bytes");
+    } else {
+      error = ErrorKind.BAD_REQUEST.exception("the request is not valid HTTP/1.1");
+    }
+    ApiErrors.send(req.response(), error);
+    req.connection().close();
   }
 
   /** The one place a failure becomes a response. */

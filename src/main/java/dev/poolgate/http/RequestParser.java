@@ -12,10 +12,11 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
- * Turns a request body into a {@link Job}: valid JSON object, the fields its endpoint needs, a
- * known model, a priority from {@code user_level} or {@code X-Priority}. Fields it does not know
- * ({@code tools}, {@code response_format}, ...) pass through untouched; {@code user_level}, which
- * only the gateway understands, is taken out.
+ * Turns a request body into a {@link Job}: a JSON object in strict UTF-8 and not nested too deep
+ * ({@link JsonBytes}), the fields its endpoint needs, a known model, a priority from
+ * {@code user_level} or {@code X-Priority}. Fields it does not know ({@code tools},
+ * {@code response_format}, ...) pass through untouched; {@code user_level}, which only the
+ * gateway understands, is taken out.
  */
 public final class RequestParser {
   public static final String USER_LEVEL = "user_level";
@@ -34,6 +35,7 @@ public final class RequestParser {
     if (i == body.length() || body.getByte(i) != '{') {
       throw ErrorKind.INVALID_JSON.exception("the request body must be a JSON object");
     }
+    JsonBytes.check(body.getBytes(), JsonBytes.MAX_NESTING_DEPTH);
     try {
       return new JsonObject(body);
     } catch (DecodeException e) {

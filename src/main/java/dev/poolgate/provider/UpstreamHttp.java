@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.streams.ReadStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -19,6 +21,7 @@ import java.util.List;
  * to the dispatcher, and what a probe answer means.
  */
 final class UpstreamHttp {
+  private static final Logger log = LoggerFactory.getLogger(UpstreamHttp.class);
   /** Largest non-stream answer (or error body) accepted. */
   static final long MAX_ANSWER_BYTES = 32L * 1024 * 1024;
   static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
@@ -69,6 +72,9 @@ final class UpstreamHttp {
         .compose(req -> {
           // the client went away before the answer was handed over: stop the upstream now
           call.abandoned().onComplete(v -> req.reset());
+          // a failure also fails the send below, which handles it; without a handler, Vert.x logs
+          // an error for every request reset while its body was still being written
+          req.exceptionHandler(e -> log.debug("upstream request to {}: {}", id, e.toString()));
           return req.send(body)
               .recover(e -> Future.failedFuture(OpenAiAdapter.classify(id, e)))
               .map(resp -> {

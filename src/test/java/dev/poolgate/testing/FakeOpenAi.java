@@ -62,6 +62,7 @@ public final class FakeOpenAi {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger resets = new AtomicInteger();
   private final AtomicInteger completed = new AtomicInteger();
+  private final AtomicInteger openConnections = new AtomicInteger();
   private final List<JsonObject> bodies = new CopyOnWriteArrayList<>();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private final List<String> paths = new CopyOnWriteArrayList<>();
@@ -92,6 +93,10 @@ public final class FakeOpenAi {
     HttpServer s = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
         .setTcpNoDelay(true).setReuseAddress(true));
     s.requestHandler(this::handle);
+    s.connectionHandler(conn -> {
+      openConnections.incrementAndGet();
+      conn.closeHandler(v -> openConnections.decrementAndGet());
+    });
     server = s;
     return s.listen().mapEmpty();
   }
@@ -225,6 +230,11 @@ public final class FakeOpenAi {
   /** Requests whose connection the client closed before the answer was complete. */
   public int resets() {
     return resets.get();
+  }
+
+  /** Connections from clients (the gateway) open right now. */
+  public int openConnections() {
+    return openConnections.get();
   }
 
   /** Requests answered completely. */

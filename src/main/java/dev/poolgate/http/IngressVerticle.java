@@ -73,6 +73,8 @@ public final class IngressVerticle extends VerticleBase {
   static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String REQUEST_ID_KEY = "poolgate.requestId";
+  /** Set once a request's access line is written outside the dispatcher. */
+  private static final String ACCESS_LOGGED_KEY = "poolgate.accessLogged";
   /** Azure OpenAI's deployment route prefix; {@code api-version} and the {@code api-key} header are accepted. */
   static final String AZURE_DEPLOYMENT = "/openai/deployments/:deployment";
   /** Anthropic's Messages route: its failures leave in the Anthropic error shape. */
@@ -306,6 +308,7 @@ public final class IngressVerticle extends VerticleBase {
           node.metrics().record(trace);
           node.usage().record(trace);
           AccessLog.write(trace);
+          ctx.put(ACCESS_LOGGED_KEY, true);
           ctx.fail(e);
         })
         .compose(p -> dispatcher.dispatch(job, sink, bypassCache, trace).andThen(ar -> {
@@ -418,5 +421,25 @@ public final class IngressVerticle extends VerticleBase {
     }
     ApiErrors.send(ctx.response(), error,
         MESSAGES_PATH.equals(ctx.request().path()) ? Protocol.ANTHROPIC : Protocol.OPENAI);
+    logRefusal(ctx, error);
+  }
+
+  /**
+   * A request turned away before it reached the dispatcher (bad JSON, unknown model, no key, a
+   * body too large, ...) still gets its access line, so any request can be found by its id.
+   */
+  private static void logRefusal(RoutingContext ctx, GatewayException error) {
+    if (ctx.get(ACCESS_LOGGED_KEY) != null) {
+      return;
+    }
+    String path = ctx.request().path();
+    RequestTrace trace = new RequestTrace(ctx.get(REQUEST_ID_KEY),
+        path == null ? null : path.length() > 200 ? path.substring(0, 200) : path, null, Ticket.MIN_PRIORITY);
+    ClientKeyConfig key = ClientAuth.key(ctx);
+    if (key != null) {
+      trace.clientKey(key.name());
+    }
+    trace.finished(error.kind().status(), error.kind().code());
+    AccessLog.write(trace);
   }
 }

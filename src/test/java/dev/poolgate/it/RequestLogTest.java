@@ -26,8 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Prompts and answers stay out of the logs unless {@code server.log_payloads} says otherwise. */
-class PayloadLogTest extends GatewayTestBase {
+/**
+ * One access line per request, also for a request turned away before dispatch; prompts and
+ * answers stay out of the logs unless {@code server.log_payloads} says otherwise.
+ */
+class RequestLogTest extends GatewayTestBase {
   private static final String PROMPT = "the secret plans of the purple walrus";
   private final ListAppender<ILoggingEvent> access = new ListAppender<>();
   private final ListAppender<ILoggingEvent> payload = new ListAppender<>();
@@ -61,7 +64,7 @@ class PayloadLogTest extends GatewayTestBase {
 
   private List<String> lines(ListAppender<ILoggingEvent> appender, String requestId) {
     synchronized (appender.list) {
-      return appender.list.stream().map(PayloadLogTest::line).filter(l -> l.contains(requestId)).toList();
+      return appender.list.stream().map(RequestLogTest::line).filter(l -> l.contains(requestId)).toList();
     }
   }
 
@@ -88,6 +91,32 @@ class PayloadLogTest extends GatewayTestBase {
     assertFalse(accessLine.contains("answer-words"));
     assertEquals(1, lines(access, id).size(), "one access line per request");
     assertTrue(lines(payload, id).isEmpty());
+  }
+
+  @Test
+  void aRequestRefusedBeforeDispatchHasItsAccessLineToo() {
+    gateway(onePool(instance("a", fake(), 1)));
+
+    Reply badJson = await(gw.post("/v1/chat/completions", io.vertx.core.buffer.Buffer.buffer("{nope"),
+        Map.of("content-type", "application/json")));
+    Reply unknownModel = gw.postBlocking(chat(PROMPT).put("model", "no-such-model"));
+
+    assertEquals(400, badJson.status());
+    assertEquals(404, unknownModel.status());
+    Map<String, Object> bad = fields(event(access, badJson.header("x-request-id")));
+    assertEquals(400, bad.get("status"));
+    assertEquals("invalid_json", bad.get("error"));
+    assertEquals("/v1/chat/completions", bad.get("endpoint"));
+    Map<String, Object> unknown = fields(event(access, unknownModel.header("x-request-id")));
+    assertEquals(404, unknown.get("status"));
+    assertEquals("model_not_found", unknown.get("error"));
+    assertFalse(line(event(access, unknownModel.header("x-request-id"))).contains("walrus"));
+  }
+
+  private static Map<String, Object> fields(ILoggingEvent event) {
+    Map<String, Object> kv = new java.util.HashMap<>();
+    event.getKeyValuePairs().forEach(p -> kv.put(p.key, p.value));
+    return kv;
   }
 
   @Test

@@ -63,7 +63,8 @@ class RequestLogTest extends GatewayTestBase {
   }
 
   private List<String> lines(ListAppender<ILoggingEvent> appender, String requestId) {
-    synchronized (appender.list) {
+    // the appender adds under its own lock (AppenderBase.doAppend is synchronized), from event loops
+    synchronized (appender) {
       return appender.list.stream().map(RequestLogTest::line).filter(l -> l.contains(requestId)).toList();
     }
   }
@@ -71,7 +72,7 @@ class RequestLogTest extends GatewayTestBase {
   /** The line is written when the request is over, which may be just after the client has the answer. */
   private ILoggingEvent event(ListAppender<ILoggingEvent> appender, String requestId) {
     return until("a log line for " + requestId, () -> {
-      synchronized (appender.list) {
+      synchronized (appender) {
         return appender.list.stream().filter(e -> line(e).contains(requestId)).findFirst().orElse(null);
       }
     }, java.util.Objects::nonNull);

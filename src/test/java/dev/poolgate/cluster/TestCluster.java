@@ -39,18 +39,47 @@ public final class TestCluster {
     String members = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
     List<ClusterNode.Member> started = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Map<String, String> values = new java.util.HashMap<>(Map.of(
-          "POOLGATE_HZ_CLUSTER_NAME", cluster,
-          "POOLGATE_HZ_INSTANCE_NAME", cluster + "-" + i,
-          "POOLGATE_HZ_PORT", String.valueOf(ports.get(i)),
-          "POOLGATE_HZ_MEMBERS", members,
-          "POOLGATE_HZ_MAX_NO_HEARTBEAT_SECONDS", String.valueOf(MAX_NO_HEARTBEAT_SECONDS),
-          "POOLGATE_HZ_JOIN_WAIT_SECONDS", "0"));
-      values.putAll(extra);
-      Config config = ClusterConfig.load(Path.of(ClusterConfig.DEFAULT_FILE), values);
-      started.add(await(ClusterNode.join(config)));
+      started.add(member(cluster, i, ports.get(i), members, extra));
     }
     return started;
+  }
+
+  /**
+   * A cluster that grows: the first member starts alone; {@link Growing#add} starts the next one
+   * of the {@code max} planned, which joins it.
+   */
+  public static Growing growing(int max) {
+    String cluster = "poolgate-test-" + UUID.randomUUID().toString().substring(0, 8);
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < max; i++) {
+      ports.add(freePort());
+    }
+    Growing g = new Growing(cluster, ports, new ArrayList<>());
+    g.add();
+    return g;
+  }
+
+  public record Growing(String cluster, List<Integer> ports, List<ClusterNode.Member> members) {
+    public ClusterNode.Member add() {
+      int i = members.size();
+      String all = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+      ClusterNode.Member m = member(cluster, i, ports.get(i), all, Map.of());
+      members.add(m);
+      return m;
+    }
+  }
+
+  private static ClusterNode.Member member(String cluster, int i, int port, String members, Map<String, String> extra) {
+    Map<String, String> values = new java.util.HashMap<>(Map.of(
+        "POOLGATE_HZ_CLUSTER_NAME", cluster,
+        "POOLGATE_HZ_INSTANCE_NAME", cluster + "-" + i,
+        "POOLGATE_HZ_PORT", String.valueOf(port),
+        "POOLGATE_HZ_MEMBERS", members,
+        "POOLGATE_HZ_MAX_NO_HEARTBEAT_SECONDS", String.valueOf(MAX_NO_HEARTBEAT_SECONDS),
+        "POOLGATE_HZ_JOIN_WAIT_SECONDS", "0"));
+    values.putAll(extra);
+    Config config = ClusterConfig.load(Path.of(ClusterConfig.DEFAULT_FILE), values);
+    return await(ClusterNode.join(config));
   }
 
   /** Leaves the cluster cleanly. */

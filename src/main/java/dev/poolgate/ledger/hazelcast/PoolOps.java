@@ -2,7 +2,6 @@ package dev.poolgate.ledger.hazelcast;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import dev.poolgate.scheduling.Admission;
@@ -268,12 +267,11 @@ public final class PoolOps {
    * member running this (the entry's owner, at this moment) sees it: a node that joined after the
    * caller looked is never purged by a stale list.
    */
-  public static final class RetainNodes extends PoolProcessor<List<Grant>> implements HazelcastInstanceAware {
+  public static final class RetainNodes extends PoolProcessor<List<Grant>> {
     private static final long serialVersionUID = 1L;
     private final Set<String> members;
     private final long now;
     private final long leaseTtlMs;
-    private transient HazelcastInstance hz;
 
     public RetainNodes(Set<String> members, long now, long leaseTtlMs) {
       this.members = new HashSet<>(members);
@@ -282,13 +280,9 @@ public final class PoolOps {
     }
 
     @Override
-    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-      this.hz = hazelcastInstance;
-    }
-
-    @Override
     protected List<Grant> apply(PoolState state) {
       Set<String> keep = new HashSet<>(members);
+      HazelcastInstance hz = hazelcast();
       if (hz != null) {
         for (Member m : hz.getCluster().getMembers()) {
           keep.add(m.getUuid().toString());

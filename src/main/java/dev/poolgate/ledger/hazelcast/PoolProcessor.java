@@ -1,5 +1,7 @@
 package dev.poolgate.ledger.hazelcast;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import dev.poolgate.scheduling.PoolState;
 
@@ -15,7 +17,7 @@ import java.util.Map;
  *
  * @param <R> what the operation answers (serializable)
  */
-public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolState, Object> {
+public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolState, Object>, HazelcastInstanceAware {
   private static final long serialVersionUID = 1L;
 
   /** The answer when the pool has no entry (unknown pool, or its entry was lost). */
@@ -24,6 +26,18 @@ public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolSta
   /** The state after {@link #process}, on the member that ran it; never serialized. */
   private transient PoolState after;
   private transient StateBackup backup;
+  /** The member running the operation, injected by Hazelcast before it runs. */
+  private transient HazelcastInstance hazelcast;
+
+  @Override
+  public final void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+    this.hazelcast = hazelcastInstance;
+  }
+
+  /** The member running the operation, or null outside Hazelcast (unit tests). */
+  protected final HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
 
   @Override
   public final Object process(Map.Entry<String, PoolState> entry) {
@@ -48,9 +62,22 @@ public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolSta
   /** Changes the state and says what happened. */
   protected abstract R apply(PoolState state);
 
+  /**
+   * A member alone in its cluster has no replica to back up to, and copying the whole state for a
+   * backup nobody receives was most of a one-node cluster's CPU per request (docs/BENCHMARKS.md).
+   * A member that joins later gets the entry by partition replication, not from backup processors.
+   */
+  private boolean alone() {
+    try {
+      return hazelcast != null && hazelcast.getCluster().getMembers().size() < 2;
+    } catch (RuntimeException e) {
+      return false; // shutting down: let Hazelcast decide
+    }
+  }
+
   @Override
   public EntryProcessor<String, PoolState, Object> getBackupProcessor() {
-    if (after == null) {
+    if (after == null || alone()) {
       return null;
     }
     // Hazelcast asks more than once; the copy is taken once, right after the operation ran

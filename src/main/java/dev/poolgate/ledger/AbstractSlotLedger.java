@@ -74,7 +74,7 @@ public abstract class AbstractSlotLedger implements SlotLedger {
    *                 a ticket the store never answered before its deadline fails as
    *                 {@code STORE_UNAVAILABLE}, not as a queue timeout
    */
-  private record Waiter(String pool, Promise<Lease> promise, long timerId, AtomicBoolean admitted,
+  private record Waiter(String pool, Ticket ticket, Promise<Lease> promise, long timerId, AtomicBoolean admitted,
                         Set<String> lentIn) {
 
     /** Every pool the ticket may wait in: its own, then the lenders it asked. */
@@ -147,9 +147,9 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     long wait = Math.max(1, req.deadline() - System.currentTimeMillis());
     // registered before the store is asked, so a grant notice racing the answer finds its waiter
     long timer = vertx.setTimer(wait, id -> onDeadline(req.ticketId()));
-    waiters.put(req.ticketId(), new Waiter(req.pool(), promise, timer, new AtomicBoolean(),
-        ConcurrentHashMap.newKeySet()));
     Ticket ticket = new Ticket(req.ticketId(), nodeId, req.priority(), 0, req.deadline(), req.excluded());
+    waiters.put(req.ticketId(), new Waiter(req.pool(), ticket, promise, timer, new AtomicBoolean(),
+        ConcurrentHashMap.newKeySet()));
     admit(req.pool(), ticket, STORE_RETRY_MIN_MS);
     return promise.future();
   }
@@ -194,6 +194,19 @@ public abstract class AbstractSlotLedger implements SlotLedger {
         borrow(pool, ticket);
       }
     });
+  }
+
+  /**
+   * The store lost the pool's state and rebuilt it empty: this node's tickets that were queued
+   * there are admitted again (by priority, then in the order this node re-admits them), so a
+   * request still waiting is served rather than left to time out. Admission is idempotent per
+   * ticket, so a ticket the store still knows is not queued twice.
+   */
+  protected void readmitWaiting(String pool) {
+    waiters.values().stream()
+        .filter(w -> w.pool().equals(pool) && w.admitted().get() && !w.promise().future().isComplete())
+        .map(Waiter::ticket)
+        .forEach(ticket -> admit(pool, ticket, STORE_RETRY_MIN_MS));
   }
 
   // ------------------------------------------------------------------ borrowing

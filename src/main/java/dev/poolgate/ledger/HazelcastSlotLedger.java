@@ -93,8 +93,10 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
         });
   }
 
-  /** Published with a pool's name when its entry had to be rebuilt: every node re-records its leases. */
+  /** Published with a pool's name when its entry had to be rebuilt: every node re-records its leases and tickets. */
   static final String REBUILT_ADDRESS = "poolgate.ledger.rebuilt";
+  /** How long after a rebuild the waiting tickets are queued again, once the leases are back. */
+  static final long REBUILT_READMIT_DELAY_MS = 500;
 
   /** The event-bus address where a node receives notices of grants to its tickets. */
   public static String grantAddress(String nodeId) {
@@ -104,7 +106,12 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   private Future<Void> start() {
     grantConsumer = vertx.eventBus().consumer(grantAddress(nodeId()), msg ->
         onGrantNotice(msg.body().getString("pool"), msg.body().getString("ticketId")));
-    rebuiltConsumer = vertx.eventBus().consumer(REBUILT_ADDRESS, msg -> retainAndReassert());
+    rebuiltConsumer = vertx.eventBus().consumer(REBUILT_ADDRESS, msg -> {
+      retainAndReassert();
+      // tickets only after every node has had time to put its leases back: a ticket admitted into
+      // the empty rebuilt entry first could take a slot a lease in flight still holds
+      vertx.setTimer(REBUILT_READMIT_DELAY_MS, id -> readmitWaiting(msg.body()));
+    });
     membershipRegistration = hz.getCluster().addMembershipListener(new Membership());
     startTimers();
     return Future.all(grantConsumer.completion(), rebuiltConsumer.completion()).mapEmpty();
@@ -310,8 +317,9 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   /**
    * Runs one processor on one pool's entry. A pool this node configured whose entry is gone (its
    * owner and backup died together, e.g. while partitions were still migrating) is rebuilt from
-   * its spec and the operation runs again; every node is told ({@link #REBUILT_ADDRESS}) and
-   * re-records its leases in it ({@link #retainAndReassert}), as after any membership change.
+   * its spec and the operation runs again; every node is told ({@link #REBUILT_ADDRESS}),
+   * re-records its leases in it ({@link #retainAndReassert}) and queues its waiting tickets there
+   * again ({@link #readmitWaiting}).
    */
   @SuppressWarnings("unchecked")
   private <T> Future<T> run(String pool, PoolProcessor<T> op) {

@@ -73,6 +73,27 @@ class HazelcastSlotLedgerTest extends SlotLedgerContractTest {
     assertEquals(0, snap().inFlight());
   }
 
+  /** Tickets that were queued in a lost entry are queued again in the rebuilt one, and served. */
+  @Test
+  void ticketsQueuedInALostPoolEntryAreServedFromTheRebuiltOne() {
+    configure(List.of(inst("a", 1)), 10);
+    Lease held = await(ledger(0).acquire(req(5, 10_000)));
+    io.vertx.core.Future<Lease> waiting = ledger(1).acquire(req(7, 10_000));
+    Await.until("the ticket waits", () -> snap().queued() == 1);
+    members.get(0).hz().getMap(HazelcastSlotLedger.MAP_NAME).delete(pool);
+
+    // the next operation (here a probe result) finds the entry gone and rebuilds it; the nodes put
+    // back what they hold and what they wait for
+    await(ledger(0).recordProbe(pool, "a", true, null));
+    Await.until("the lease and the ticket are back", () -> snap().inFlight() == 1 && snap().queued() == 1);
+    await(ledger(0).release(held, Outcome.SUCCESS, null));
+    Lease served = await(waiting);
+    assertEquals("a", served.instanceId());
+    await(ledger(1).release(served, Outcome.SUCCESS, null));
+    assertEquals(0, snap().inFlight());
+    assertEquals(0, snap().queued());
+  }
+
   @Override
   protected List<HazelcastSlotLedger> ledgers() {
     return ledgers;

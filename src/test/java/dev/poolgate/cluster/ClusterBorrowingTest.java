@@ -40,6 +40,9 @@ class ClusterBorrowingTest {
 
   @BeforeAll
   static void start() {
+    // a re-run (surefire retries a failed class) starts from scratch
+    nodes.clear();
+    httpPorts.clear();
     client = Vertx.vertx();
     smallUpstream = await(FakeOpenAi.start(client));
     largeUpstream = await(FakeOpenAi.start(client));

@@ -47,6 +47,9 @@ class ClusterGatewayTest {
 
   @BeforeAll
   static void start() {
+    // a re-run (surefire retries a failed class) starts from scratch
+    nodes.clear();
+    httpPorts.clear();
     client = Vertx.vertx();
     upstream = await(FakeOpenAi.start(client)).latency(300);
     upstreamPort = upstream.port();

@@ -34,6 +34,9 @@ class ClusterLoadReportTest {
 
   @BeforeAll
   static void start() {
+    // a re-run (surefire retries a failed class) starts from scratch
+    nodes.clear();
+    httpPorts.clear();
     client = Vertx.vertx();
     upstream = await(FakeOpenAi.start(client));
     members = TestCluster.start(2);

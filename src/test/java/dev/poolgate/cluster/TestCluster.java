@@ -41,7 +41,26 @@ public final class TestCluster {
     for (int i = 0; i < n; i++) {
       started.add(member(cluster, i, ports.get(i), members, extra));
     }
+    awaitSafe(started);
     return started;
+  }
+
+  /**
+   * Waits (up to 30 s) until every partition's replicas are in place: a test then starts from a
+   * settled cluster, not one still migrating partitions to the members that just joined.
+   */
+  public static void awaitSafe(List<ClusterNode.Member> members) {
+    long until = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < until
+        && !members.stream().allMatch(m -> m.hz().getLifecycleService().isRunning()
+            && m.hz().getPartitionService().isClusterSafe())) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**
@@ -100,15 +119,7 @@ public final class TestCluster {
    * migrating, right after start, a member can take both copies of an entry with it.)
    */
   public static void kill(ClusterNode.Member m) {
-    long until = System.currentTimeMillis() + 30_000;
-    while (!m.hz().getPartitionService().isClusterSafe() && System.currentTimeMillis() < until) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    awaitSafe(List.of(m));
     m.hz().getLifecycleService().terminate();
     try {
       m.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -11,7 +11,6 @@ import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
-import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.keys.KeyPermit;
 import dev.poolgate.keys.KeyRing;
@@ -41,7 +40,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -53,20 +51,14 @@ public final class IngressVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngressVerticle.class);
   public static final String X_REQUEST_ID = "x-request-id";
   public static final String X_PRIORITY = "x-priority";
-  /** Every pool and instance as the ledger sees it (cluster-wide in cluster mode). */
-  public static final String DETAILED_HEALTH_PATH = "/health/detailed";
-  /** Prometheus scrape endpoint. */
-  public static final String METRICS_PATH = "/metrics";
-  /** Liveness: 200 while the process serves HTTP. */
-  public static final String LIVENESS_PATH = "/health";
-  /** Readiness: 200 once started, 503 while starting or draining. */
-  public static final String READINESS_PATH = "/health/ready";
-  /** Per provider type and instance: health, load, last error (reference 003's route). */
-  public static final String PROVIDERS_STATUS_PATH = "/v1/providers/status";
+  /** Liveness: 200 while the process serves HTTP (the Kubernetes liveness probe). */
+  public static final String LIVENESS_PATH = OpsRoutes.LIVENESS_PATH;
+  /** Readiness: 200 once started, 503 while starting or draining (the readiness probe). */
+  public static final String READINESS_PATH = OpsRoutes.READINESS_PATH;
   /** The OpenAPI 3 document of every route. */
-  public static final String OPENAPI_PATH = "/openapi.json";
+  public static final String OPENAPI_PATH = OpsRoutes.OPENAPI_PATH;
   /** A page rendering the OpenAPI document. */
-  public static final String DOCS_PATH = "/docs";
+  public static final String DOCS_PATH = OpsRoutes.DOCS_PATH;
   /** All header lines of a request together; more is answered 431. */
   static final int MAX_HEADER_BYTES = 16 * 1024;
   /** The request line (method, URI, version); longer is answered 414. */
@@ -84,7 +76,6 @@ public final class IngressVerticle extends VerticleBase {
   private volatile GatewayConfig config;
   private volatile KeyRing keyRing;
   private Dispatcher dispatcher;
-  private SchedulerClient scheduler;
   private MessageConsumer<GatewayConfig> configConsumer;
   private HttpServer server;
   private Router router;
@@ -99,7 +90,6 @@ public final class IngressVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage());
-    scheduler = new SchedulerClient(vertx);
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> {
       config = msg.body();
       keyRing = KeyRing.of(msg.body().keys());
@@ -175,22 +165,9 @@ public final class IngressVerticle extends VerticleBase {
     router.post("/llm/chat/stream").handler(auth).handler(bodyTimeout).handler(body)
         .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.STREAM));
     router.get("/llm/models").handler(auth)
-        .handler(ctx -> json(ctx, 200, LlmApi.models(config, ClientAuth.key(ctx))));
+        .handler(ctx -> OpsRoutes.json(ctx, 200, LlmApi.models(config, ClientAuth.key(ctx))));
     router.get("/v1/models").handler(auth).handler(this::models);
-    router.get(METRICS_PATH).handler(this::metrics);
-    router.get(LIVENESS_PATH).handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
-    router.get(READINESS_PATH).handler(this::ready);
-    router.get(DETAILED_HEALTH_PATH).handler(this::detailedHealth);
-    router.get("/llm/system-load").handler(ctx -> report(ctx, LoadReport::systemLoad));
-    router.get("/llm/system-capacity").handler(ctx -> report(ctx, LoadReport::systemCapacity));
-    router.get("/llm/model-load/:model").handler(ctx -> report(ctx, r -> r.modelLoad(ctx.pathParam("model"))));
-    router.get("/llm/key-load/:model/:key")
-        .handler(ctx -> report(ctx, r -> r.keyLoad(ctx.pathParam("model"), ctx.pathParam("key"))));
-    router.get(PROVIDERS_STATUS_PATH).handler(ctx -> status(ctx, StatusReport::providers));
-    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(docs.openApi()));
-    router.get(DOCS_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-        .end(docs.page()));
+    new OpsRoutes(vertx, () -> config, node, () -> docs).mount(router);
     // before the admin sub-router, which would answer 404 for a path it does not know
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
@@ -328,55 +305,12 @@ public final class IngressVerticle extends VerticleBase {
     return v.contains("no-cache") || v.contains("no-store");
   }
 
-  /** Health per pool and instance, cluster-wide: 503 when a pool has no instance that can serve. */
-  private void detailedHealth(RoutingContext ctx) {
-    status(ctx, r -> r.detailedHealth(node.ready()));
-  }
-
-  /** A load figure of the ledger's snapshot (cluster-wide in cluster mode). */
-  private void report(RoutingContext ctx, Function<LoadReport, JsonObject> figure) {
-    GatewayConfig cfg = config;
-    scheduler.snapshot()
-        .map(pools -> figure.apply(new LoadReport(cfg, pools)))
-        .onSuccess(body -> json(ctx, 200, body))
-        .onFailure(ctx::fail);
-  }
-
-  /** A status page of the ledger's snapshot, with the status code it chose. */
-  private void status(RoutingContext ctx, Function<StatusReport, StatusReport.Page> page) {
-    GatewayConfig cfg = config;
-    scheduler.snapshot()
-        .map(pools -> page.apply(new StatusReport(cfg, pools)))
-        .onSuccess(p -> json(ctx, p.status(), p.body()))
-        .onFailure(ctx::fail);
-  }
-
-  /** The Prometheus exposition, with the shared-state gauges refreshed from the ledger first. */
-  private void metrics(RoutingContext ctx) {
-    scheduler.snapshot().onComplete(ar -> {
-      if (ar.succeeded()) {
-        node.metrics().ledger(ar.result());
-      }
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-          .end(node.metrics().scrape());
-    });
-  }
-
   /** The model names, those the client key may use when the gateway has keys. */
   private void models(RoutingContext ctx) {
     JsonArray data = new JsonArray();
     LlmApi.visibleModels(config, ClientAuth.key(ctx)).forEach(name -> data.add(new JsonObject()
         .put("id", name).put("object", "model").put("created", 0).put("owned_by", "poolgate")));
-    json(ctx, 200, new JsonObject().put("object", "list").put("data", data));
-  }
-
-  private void ready(RoutingContext ctx) {
-    boolean ready = node.ready();
-    json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : node.draining() ? "draining" : "starting"));
-  }
-
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+    OpsRoutes.json(ctx, 200, new JsonObject().put("object", "list").put("data", data));
   }
 
   /**

@@ -24,6 +24,10 @@ import java.util.ArrayDeque;
  * A streamed answer going to an event-bus consumer, one message per chunk, never more than the
  * consumer's credit: when credit runs out the write queue is full, the pipe pauses the upstream,
  * and nothing piles up here beyond the events of the last upstream buffer.
+ *
+ * <p>Writes come from the pipe's event loop, credit from the control consumer's: the state is
+ * guarded by this object's lock, and the pipe's drain handler is called outside it, also when
+ * the credit that frees the queue arrived while the pipe was registering it.
  */
 final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   /** Chunks held back for credit before the write queue reports full. */
@@ -37,7 +41,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   private final ArrayDeque<String> pending = new ArrayDeque<>();
   private MessageConsumer<JsonObject> control;
   private long credit;
-  private boolean committed;
+  private volatile boolean committed;
   private boolean finished;
   private volatile boolean closed;
   private Runnable onClose;
@@ -61,7 +65,10 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
       if (Boolean.TRUE.equals(body.getBoolean("cancel"))) {
         gone();
       } else {
-        credit += Math.max(0, body.getLong("credit", 0L));
+        long more = Math.max(0, body.getLong("credit", 0L));
+        synchronized (this) {
+          credit += more;
+        }
         flush();
       }
     });
@@ -76,7 +83,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   }
 
   @Override
-  public void onClose(Runnable action) {
+  public synchronized void onClose(Runnable action) {
     this.onClose = action;
   }
 
@@ -92,7 +99,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   }
 
   @Override
-  public void fail(GatewayException error) {
+  public synchronized void fail(GatewayException error) {
     if (finished || closed) {
       return;
     }
@@ -101,7 +108,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   }
 
   @Override
-  public void upstreamError(Served served, int status, Buffer body) {
+  public synchronized void upstreamError(Served served, int status, Buffer body) {
     if (finished || closed) {
       return;
     }
@@ -122,9 +129,11 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     if (closed) {
       return Future.failedFuture(ErrorKind.CANCELLED.exception("the stream consumer went away"));
     }
-    for (String event : splitter.feed(data)) {
-      if (!event.equals("[DONE]")) {
-        pending.add(event);
+    synchronized (this) {
+      for (String event : splitter.feed(data)) {
+        if (!event.equals("[DONE]")) {
+          pending.add(event);
+        }
       }
     }
     flush();
@@ -134,20 +143,27 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
 
   @Override
   public Future<Void> end() {
-    endPromise = Promise.promise();
+    Promise<Void> ended = Promise.promise();
+    synchronized (this) {
+      endPromise = ended;
+    }
     flush();
-    return endPromise.future();
+    return ended.future();
   }
 
 
   @Override
-  public boolean writeQueueFull() {
+  public synchronized boolean writeQueueFull() {
     return credit <= 0 || pending.size() >= MAX_PENDING;
   }
 
   @Override
   public BusStreamSink drainHandler(Handler<Void> handler) {
-    this.drainHandler = handler;
+    synchronized (this) {
+      this.drainHandler = handler;
+    }
+    // credit may have come in on the control consumer's thread since the pipe saw a full queue
+    flush();
     return this;
   }
 
@@ -164,6 +180,14 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   // ------------------------------------------------------------------ internals
 
   private void flush() {
+    Handler<Void> drained = flushLocked();
+    if (drained != null) {
+      drained.handle(null);
+    }
+  }
+
+  /** Sends what the credit allows; answers the drain handler to call once the lock is released. */
+  private synchronized Handler<Void> flushLocked() {
     while (credit > 0 && !pending.isEmpty() && !closed) {
       String event = pending.poll();
       JsonObject chunk;
@@ -184,8 +208,9 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     } else if (!writeQueueFull() && drainHandler != null) {
       Handler<Void> h = drainHandler;
       drainHandler = null;
-      h.handle(null);
+      return h;
     }
+    return null;
   }
 
   /** A consumer that stops granting credit for too long is treated as gone. */
@@ -193,7 +218,9 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     boolean stalled = credit <= 0 && (!pending.isEmpty() || endPromise != null) && !finished;
     if (stalled && stallTimer < 0) {
       stallTimer = vertx.setTimer(stallTimeoutMs, id -> {
-        stallTimer = -1;
+        synchronized (this) {
+          stallTimer = -1;
+        }
         gone();
       });
     } else if (!stalled && stallTimer >= 0) {
@@ -218,15 +245,21 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   }
 
   private void gone() {
-    if (closed || finished) {
-      return;
+    Runnable then;
+    synchronized (this) {
+      if (closed || finished) {
+        return;
+      }
+      closed = true;
+      pending.clear();
+      then = onClose;
     }
-    closed = true;
-    pending.clear();
-    if (onClose != null) {
-      onClose.run();
+    if (then != null) {
+      then.run();
     }
-    finish();
+    synchronized (this) {
+      finish();
+    }
   }
 
   private void finish() {

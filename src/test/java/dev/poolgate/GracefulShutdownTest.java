@@ -1,5 +1,6 @@
 package dev.poolgate;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
 import io.vertx.core.Future;
@@ -28,7 +29,7 @@ class GracefulShutdownTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    GatewayConfig config = ConfigLoader.parse(new JsonObject()
+    GatewayConfig config = ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", port))
         .put("pools", new JsonObject().put("small", new JsonObject().put("instances", new JsonArray()
             .add(new JsonObject().put("id", "m").put("provider", "mock").put("max_concurrency", 4)

@@ -4,6 +4,7 @@ import dev.poolgate.Gateway;
 import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.scheduling.InstanceSnapshot;
 import dev.poolgate.testing.Ports;
+import dev.poolgate.testing.PrivateState;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -41,6 +42,7 @@ final class AdminClient {
       server.put("port", Ports.free());
     }
     doc.put("server", server);
+    PrivateState.of(doc);
     Gateway gw = await(AdminState.open(vertx, doc, store, env).compose(admin -> Gateway.start(vertx, admin)));
     return new AdminClient(vertx, gw, server.getInteger("port"));
   }

@@ -1,5 +1,6 @@
 package dev.poolgate.admin;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.cluster.ClusterNode;
 import dev.poolgate.cluster.TestCluster;
 import dev.poolgate.config.InstanceConfig;
@@ -57,7 +58,7 @@ class ClusterAdminTest {
     JsonObject cfg = AdminClient.config();
     cfg.put("server", new JsonObject().put("host", "127.0.0.1").put("port", ports.get(i)).put("drain_timeout_ms", 500));
     cfg.getJsonObject("admin").put("state_dir", stateRoot.resolve("node" + i).toString());
-    return cfg;
+    return PrivateState.of(cfg);
   }
 
   /** Starts every node; HTTP ports are picked afresh (server.* is node-local, not admin state). */

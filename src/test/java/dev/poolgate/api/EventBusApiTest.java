@@ -1,5 +1,6 @@
 package dev.poolgate.api;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.Gateway;
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
@@ -32,7 +33,7 @@ class EventBusApiTest {
   private Gateway gateway;
 
   static GatewayConfig config() {
-    return ConfigLoader.parse(new JsonObject()
+    return ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("server", new JsonObject().put("port", 0))
         .put("pools", new JsonObject().put("small", new JsonObject().put("instances", new JsonArray()
             .add(new JsonObject().put("id", "mock-a").put("provider", "mock").put("max_concurrency", 2)

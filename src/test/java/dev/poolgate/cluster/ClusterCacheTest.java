@@ -1,5 +1,6 @@
 package dev.poolgate.cluster;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.ledger.LedgerOptions;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ClusterCacheTest {
 
   static GatewayConfig config(int port) {
-    return ConfigLoader.parse(new JsonObject()
+    return ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", port))
         .put("pools", new JsonObject().put("small", new JsonObject()
             .put("cache", new JsonObject().put("ttl_s", 60).put("max_entries", 100))

@@ -1,5 +1,6 @@
 package dev.poolgate.cluster;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.api.BusProtocol;
 import dev.poolgate.api.PoolgateBusClient;
 import dev.poolgate.config.ConfigLoader;
@@ -63,7 +64,7 @@ class ClusterEventBusApiTest {
   }
 
   static GatewayConfig config() {
-    return ConfigLoader.parse(new JsonObject()
+    return ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", TestCluster.freePort()))
         .put("pools", new JsonObject().put("small", new JsonObject().put("instances", new JsonArray()
             .add(new JsonObject().put("id", "bus-mock").put("provider", "mock").put("max_concurrency", 2)

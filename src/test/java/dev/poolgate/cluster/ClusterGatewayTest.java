@@ -1,5 +1,6 @@
 package dev.poolgate.cluster;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.testing.FakeOpenAi;
 
 import dev.poolgate.config.ConfigLoader;
@@ -70,7 +71,7 @@ class ClusterGatewayTest {
   /** The same pools on every node; only the HTTP port differs. */
   static GatewayConfig config(int httpPort, int upstreamPort) {
     JsonObject queue = new JsonObject().put("max_size", 1000).put("timeout_ms", 30_000);
-    return ConfigLoader.parse(new JsonObject()
+    return ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", httpPort).put("drain_timeout_ms", 1_000))
         .put("pools", new JsonObject()
             .put("chat", new JsonObject().put("queue", queue).put("instances", new JsonArray().add(new JsonObject()
@@ -149,7 +150,7 @@ class ClusterGatewayTest {
     ClusterNode node = nodes.get(1);
     // only server.* differs: accepted
     await(ConfigFingerprint.check(node.vertx(), node.hazelcast(), config(TestCluster.freePort(), upstreamPort)));
-    GatewayConfig other = ConfigLoader.parse(new JsonObject()
+    GatewayConfig other = ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("pools", new JsonObject().put("chat", new JsonObject().put("instances", new JsonArray().add(
             new JsonObject().put("id", "elsewhere").put("provider", "mock").put("max_concurrency", 99))))));
     Throwable refused = assertThrows(RuntimeException.class,

@@ -1,5 +1,6 @@
 package dev.poolgate.cluster;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.ledger.LedgerOptions;
@@ -59,7 +60,7 @@ class ClusterKeyLimitsTest {
   }
 
   private static GatewayConfig config(int httpPort, int upstreamPort) {
-    return ConfigLoader.parse(new JsonObject()
+    return ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", httpPort).put("drain_timeout_ms", 1_000))
         .put("pools", new JsonObject().put("chat", new JsonObject()
             .put("queue", new JsonObject().put("max_size", 100).put("timeout_ms", 30_000))

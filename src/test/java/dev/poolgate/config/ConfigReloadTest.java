@@ -35,6 +35,7 @@ class ConfigReloadTest {
   private static String yaml(int port, int capA, String extraInstance) {
     return """
         server: { host: 127.0.0.1, port: %d }
+        usage: { jdbc_url: "jdbc:h2:mem:config-reload-test" }
         pools:
           small:
             instances:

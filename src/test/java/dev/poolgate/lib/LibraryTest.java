@@ -1,5 +1,6 @@
 package dev.poolgate.lib;
 
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.api.PoolgateBusClient;
 import dev.poolgate.cluster.ClusterNode;
 import dev.poolgate.cluster.TestCluster;
@@ -27,7 +28,7 @@ class LibraryTest {
   @Test
   void readmeExample() {
     // --- README "poolgate as a library" example, verbatim ---
-    GatewayConfig config = PoolgateConfig.builder()
+    GatewayConfig config = PoolgateConfig.builder().section("usage", PrivateState.usage())
         .pool("small", pool -> pool.queue(100, 30_000)
             .instance(i -> i.id("local").provider("mock").maxConcurrency(4)))
         .model("gpt-4o-mini", "small")
@@ -43,14 +44,14 @@ class LibraryTest {
 
   @Test
   void builderValidatesLikeTheFile() {
-    ConfigException e = assertThrows(ConfigException.class, () -> PoolgateConfig.builder()
+    ConfigException e = assertThrows(ConfigException.class, () -> PoolgateConfig.builder().section("usage", PrivateState.usage())
         .pool("small", pool -> pool.instance(i -> i.id("a").provider("mock").maxConcurrency(0))).build());
     assertTrue(e.getMessage().startsWith("pools.small.instances[0].max_concurrency"), e.getMessage());
   }
 
   @Test
   void sameCapsQueueAndErrorsAsHttp() throws Exception {
-    GatewayConfig config = PoolgateConfig.builder()
+    GatewayConfig config = PoolgateConfig.builder().section("usage", PrivateState.usage())
         .pool("one", pool -> pool.queue(1, 5_000)
             .instance(i -> i.id("m").provider("mock").maxConcurrency(1)
                 .set("mock", new JsonObject().put("latency_ms", 300).put("reply_tokens", 2))))
@@ -80,7 +81,7 @@ class LibraryTest {
 
   @Test
   void streamsWithBackpressure() throws Exception {
-    GatewayConfig config = PoolgateConfig.builder()
+    GatewayConfig config = PoolgateConfig.builder().section("usage", PrivateState.usage())
         .pool("small", pool -> pool.instance(i -> i.id("m").provider("mock").maxConcurrency(2)
             .set("mock", new JsonObject().put("latency_ms", 1).put("tokens_per_second", 5000).put("reply_tokens", 40))))
         .build();
@@ -110,7 +111,7 @@ class LibraryTest {
   void worksClustered() {
     List<ClusterNode.Member> members = TestCluster.start(2);
     try {
-      GatewayConfig config = PoolgateConfig.builder()
+      GatewayConfig config = PoolgateConfig.builder().section("usage", PrivateState.usage())
           .pool("small", pool -> pool.instance(i -> i.id("m").provider("mock").maxConcurrency(2)
               .set("mock", new JsonObject().put("latency_ms", 1))))
           .section("health", new JsonObject().put("probe_interval_ms", 3_600_000))

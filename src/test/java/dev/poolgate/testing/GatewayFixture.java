@@ -54,10 +54,7 @@ public final class GatewayFixture {
       server.put("port", Ports.free());
     }
     cfg.put("server", server);
-    if (!cfg.containsKey("usage")) {
-      // usage records in memory, one database per gateway, unless the test names one
-      cfg.put("usage", new JsonObject().put("jdbc_url", "jdbc:h2:mem:usage-" + java.util.UUID.randomUUID()));
-    }
+    PrivateState.of(cfg);
     int port = server.getInteger("port");
     return Gateway.start(vertx, ConfigLoader.parse(cfg)).map(gw -> new GatewayFixture(vertx, gw, port));
   }

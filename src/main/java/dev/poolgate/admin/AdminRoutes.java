@@ -4,9 +4,9 @@ import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.config.AdminConfig;
 import dev.poolgate.config.ClientKeyConfig;
+import dev.poolgate.config.YamlDocument;
 import dev.poolgate.http.AdminAuth;
 import dev.poolgate.http.ApiErrors;
-import io.vertx.config.yaml.YamlProcessor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -63,6 +64,8 @@ public final class AdminRoutes {
     Router r = Router.router(vertx);
     r.route().handler(AdminAuth.create(admin));
     r.route().handler(routes::available);
+    r.put("/config").handler(AdminRoutes::configMediaType);
+    r.route().handler(AdminRoutes::noForms);
     r.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
     r.get("/pools").handler(ctx -> routes.read(ctx, doc -> list(ConfigEdits.sectionOrEmpty(doc, "pools"),
@@ -291,12 +294,46 @@ public final class AdminRoutes {
       ctx.fail(ErrorKind.BAD_REQUEST.exception("the body must be the whole configuration, as YAML or JSON"));
       return;
     }
-    new YamlProcessor().process(vertx, null, body)
-        .recover(e -> Future.failedFuture(ErrorKind.BAD_REQUEST.exception("the body is not valid YAML or JSON: "
-            + e.getMessage())))
+    vertx.executeBlocking(() -> YamlDocument.parse(body.toString(StandardCharsets.UTF_8), "the body"))
+        .recover(e -> Future.failedFuture(ErrorKind.BAD_REQUEST.exception(e.getMessage())))
         .compose(config -> state.get().change(current -> config.copy()))
         .onSuccess(doc -> send(ctx, 200, doc.version(), new JsonObject().put("version", doc.version())))
         .onFailure(ctx::fail);
+  }
+
+  /** The media types PUT /admin/config reads; curl's default (a form) is not one of them. */
+  static final List<String> CONFIG_MEDIA_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml",
+      "text/x-yaml", "application/json");
+
+  /** 415 before the body is read, naming the types it takes (a form body would be parsed as fields). */
+  private static void configMediaType(RoutingContext ctx) {
+    String type = mediaType(ctx);
+    if (type != null && !CONFIG_MEDIA_TYPES.contains(type)) {
+      ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the configuration as application/yaml (or "
+          + "application/json), not " + type + ": curl -H 'content-type: application/yaml' --data-binary @FILE"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The other admin routes take JSON: a form content type is refused before its body is parsed as fields. */
+  private static void noForms(RoutingContext ctx) {
+    String type = mediaType(ctx);
+    if ("application/x-www-form-urlencoded".equals(type) || "multipart/form-data".equals(type)) {
+      ctx.fail(ErrorKind.UNSUPPORTED_MEDIA_TYPE.exception("send the request as application/json, not " + type));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The content type without parameters, lower case; null when there is none. */
+  private static String mediaType(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    int semicolon = header.indexOf(';');
+    return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
   }
 
   static String toYaml(JsonObject json) {

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads the YAML config file (vertx-config-yaml), substitutes environment variables and
+ * Reads the YAML config file ({@link YamlDocument}, through vertx-config's file store), substitutes environment variables and
  * validates it; watches the file and hands every valid new version to a listener. An invalid edit
  * is logged and ignored: the node keeps running on the last good config.
  */
@@ -30,7 +30,7 @@ public final class ConfigLoader {
     if (!Files.isRegularFile(Path.of(path))) {
       throw new ConfigException("config file", "'" + path + "' does not exist or is not a file");
     }
-    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml")
+    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat(YamlFileProcessor.FORMAT)
         .setConfig(new JsonObject().put("path", path));
     this.retriever = ConfigRetriever.create(vertx,
         new ConfigRetrieverOptions().addStore(store).setIncludeDefaultStores(false).setScanPeriod(scanPeriodMs));

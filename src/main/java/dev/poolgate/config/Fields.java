@@ -35,16 +35,67 @@ final class Fields {
   Fields only(Set<String> known) {
     for (String k : json.fieldNames()) {
       if (!known.contains(k)) {
-        throw new ConfigException(key(k), "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+        String meant = closest(k, known);
+        throw new ConfigException(key(k), "unknown key" + (meant == null ? "" : ", probably meant " + meant)
+            + " (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
       }
     }
     return this;
   }
 
+  /**
+   * The error for a required key that is missing; when the object has a key spelled nearly like
+   * it ({@code max_concurency}), the message names that one too.
+   */
+  ConfigException missing(String name) {
+    for (String k : json.fieldNames()) {
+      if (!k.equals(name) && name.equals(closest(k, Set.of(name)))) {
+        return new ConfigException(key(name), "is required; " + key(k) + " is an unknown key and is probably meant");
+      }
+    }
+    return new ConfigException(key(name), "is required");
+  }
+
+  /** The known key within a small edit distance of a misspelt one, or null. */
+  static String closest(String typo, Set<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : new java.util.TreeSet<>(known)) {
+      int d = editDistance(typo.toLowerCase(java.util.Locale.ROOT), k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    // one slip per four letters, at most three: "max_concurency" yes, "port" for "host" no
+    return best != null && bestDistance <= Math.min(3, Math.max(1, best.length() / 4)) ? best : null;
+  }
+
+  /** Levenshtein distance with adjacent transpositions counted as one edit. */
+  static int editDistance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
+  }
+
   String string(String name) {
     Object v = json.getValue(name);
     if (v == null || v.toString().isBlank()) {
-      throw new ConfigException(key(name), "is required");
+      throw missing(name);
     }
     if (v instanceof JsonObject || v instanceof JsonArray) {
       throw new ConfigException(key(name), "must be a string");

@@ -76,7 +76,7 @@ public record InstanceConfig(String id, String pool, String provider, String ada
   /** Validates that a required cap is present (0 is the "absent" sentinel of the reader). */
   static void requireCap(Fields f) {
     if (!f.has("max_concurrency")) {
-      throw new ConfigException(f.key("max_concurrency"), "is required");
+      throw f.missing("max_concurrency");
     }
   }
 

@@ -304,6 +304,22 @@ class AdminApiTest {
   }
 
   @Test
+  void aRestoreSentAsAFormIs415NamingTheTypeItTakes(Vertx vertx) {
+    AdminClient n = start(vertx, config());
+    String yaml = n.get("/admin/config").text();
+    // curl --data-binary without a content type sends a form: larger than a form field may be
+    AdminClient.Reply form = n.call(HttpMethod.PUT, "/admin/config", yaml + "#" + "x".repeat(10_000) + "\n",
+        Map.of("authorization", "Bearer " + AdminClient.TOKEN, "content-type", "application/x-www-form-urlencoded"));
+    assertError(form, 415, "unsupported_media_type", "application/yaml");
+    assertError(n.call(HttpMethod.POST, "/admin/models", "name=fast&pool=q", Map.of("authorization",
+        "Bearer " + AdminClient.TOKEN, "content-type", "application/x-www-form-urlencoded")), 415,
+        "unsupported_media_type", "application/json");
+    AdminClient.Reply restored = n.call(HttpMethod.PUT, "/admin/config", yaml,
+        Map.of("authorization", "Bearer " + AdminClient.TOKEN, "content-type", "application/yaml"));
+    assertEquals(200, restored.status(), restored.text());
+  }
+
+  @Test
   void importIsValidatedWholeAndAnInvalidOneChangesNothing(Vertx vertx) {
     AdminClient n = start(vertx, config());
     String yaml = n.get("/admin/config").text();

@@ -204,4 +204,67 @@ class ConfigTest {
         () -> new ConfigLoader(vertx, dir.resolve("nope.yaml").toString(), 60_000));
     assertTrue(missing.getMessage().startsWith("config file: "));
   }
+
+  @Test
+  void aYamlSyntaxErrorNamesTheFileAndTheLine(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("broken.yaml");
+    Files.writeString(file, """
+        pools:
+          large:
+            instances: [ { id: a, provider: mock
+        """);
+    Throwable t = Await.awaitFailure(new ConfigLoader(vertx, file.toString(), 60_000).load());
+    assertInstanceOf(ConfigException.class, t);
+    assertTrue(t.getMessage().startsWith(file + ": is not valid YAML at line "), t.getMessage());
+    assertFalse(t.getMessage().contains("'string'"), t.getMessage());
+  }
+
+  @Test
+  void unquotedDatesAreReadAsTheKeyExpects(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("azure.yaml");
+    // exactly as the README's Azure example writes them: YAML would read both as timestamps
+    Files.writeString(file, """
+        pools:
+          az:
+            instances:
+              - id: az-west
+                provider: azure
+                endpoint: https://my-west.openai.azure.com
+                deployment: gpt-4o
+                api_version: 2024-10-21
+                api_key: k
+                max_concurrency: 10
+        keys:
+          team-a:
+            key: team-a-key-0123456789
+            expires_at: 2027-01-31T00:00:00Z
+        """);
+    GatewayConfig cfg = Await.await(new ConfigLoader(vertx, file.toString(), 60_000).load());
+    assertEquals("2024-10-21", cfg.instances().get("az-west").settings().getString("api_version"));
+    assertEquals(java.time.Instant.parse("2027-01-31T00:00:00Z"), cfg.keys().get("team-a").expiresAt());
+
+    Files.writeString(file, """
+        server: { port: 2024-10-21 }
+        pools: { p: { instances: [ { id: a, provider: mock, max_concurrency: 1 } ] } }
+        """);
+    Throwable t = Await.awaitFailure(new ConfigLoader(vertx, file.toString(), 60_000).load());
+    assertEquals("server.port: must be a whole number, got '2024-10-21'", t.getMessage());
+  }
+
+  @Test
+  void aMisspeltRequiredKeyIsNamedAsWhatWasProbablyMeant() {
+    JsonObject cfg = valid();
+    instance0(cfg).remove("max_concurrency");
+    instance0(cfg).put("max_concurency", 2);
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(cfg));
+    assertEquals("pools.large.instances[0].max_concurrency: is required; pools.large.instances[0].max_concurency "
+        + "is an unknown key and is probably meant", e.getMessage());
+
+    JsonObject extra = valid();
+    instance0(extra).put("wieght", 2);
+    ConfigException unknown = assertThrows(ConfigException.class, () -> ConfigLoader.parse(extra));
+    assertTrue(unknown.getMessage().startsWith("pools.large.instances[0].wieght: unknown key, probably meant weight ("),
+        unknown.getMessage());
+    assertEquals(null, Fields.closest("port", java.util.Set.of("host")));
+  }
 }

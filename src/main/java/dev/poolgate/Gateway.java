@@ -194,15 +194,26 @@ public final class Gateway {
       return;
     }
     String host = config.server().host();
-    log.warn("****************************************************************************");
-    log.warn("* NO CLIENT KEYS CONFIGURED: this gateway is OPEN.                          *");
-    log.warn("* Anyone who can reach {}:{} may call every model without a key,", host, config.server().port());
-    log.warn("* with no per-key limits. Add a 'keys:' section to the config to require keys.");
+    List<String> lines = new java.util.ArrayList<>(List.of(
+        "NO CLIENT KEYS CONFIGURED: this gateway is OPEN.",
+        "Anyone who can reach " + host + ":" + config.server().port() + " may call every model without a key,",
+        "with no per-key limits. Add a 'keys:' section to the config to require keys."));
     if (!loopback(host)) {
-      log.warn("* server.host '{}' is NOT a loopback address: the gateway is reachable from", host);
-      log.warn("* other machines. Bind 127.0.0.1 or configure client keys.");
+      lines.add("server.host '" + host + "' is NOT a loopback address: the gateway is reachable from");
+      lines.add("other machines. Bind 127.0.0.1 or configure client keys.");
     }
-    log.warn("****************************************************************************");
+    box(lines).forEach(log::warn);
+  }
+
+  /** The lines in a box of stars, each padded to the longest, so the right edge lines up. */
+  static List<String> box(List<String> lines) {
+    int width = lines.stream().mapToInt(String::length).max().orElse(0);
+    String edge = "*".repeat(width + 4);
+    List<String> boxed = new java.util.ArrayList<>();
+    boxed.add(edge);
+    lines.forEach(l -> boxed.add("* " + l + " ".repeat(width - l.length()) + " *"));
+    boxed.add(edge);
+    return boxed;
   }
 
   /** A loopback host by its text (no name lookup on the way up). */

@@ -9,6 +9,7 @@ import dev.poolgate.cluster.ClusterNode;
 import dev.poolgate.config.ConfigException;
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.ledger.LedgerOptions;
+import dev.poolgate.log.LogFormat;
 import io.vertx.core.Future;
 import dev.poolgate.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
@@ -35,6 +36,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    String logFormat = LogFormat.problem(System.getenv(LogFormat.VARIABLE));
+    if (logFormat != null) {
+      usage(logFormat);
+    }
     String configPath = "conf/config.yaml";
     boolean cluster = false;
     for (int i = 0; i < args.length; i++) {
@@ -116,11 +121,26 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down: draining requests in flight");
       CountDownLatch latch = new CountDownLatch(1);
-      shutdown.get().onComplete(ar -> latch.countDown());
+      long started = System.nanoTime();
+      shutdown.get().onComplete(ar -> {
+        if (ar.succeeded()) {
+          log.info("stopped: requests in flight drained and slots released ({} ms)",
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } else {
+          log.warn("stopped: the shutdown did not complete cleanly: {}", ar.cause().toString());
+        }
+        latch.countDown();
+      });
       try {
-        latch.await(drainMs + 10_000, TimeUnit.MILLISECONDS);
+        if (!latch.await(drainMs + 10_000, TimeUnit.MILLISECONDS)) {
+          log.warn("stopped: the shutdown took longer than the drain time plus 10 s; exiting anyway");
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+      // the console appender is asynchronous: stopping Logback writes out the last lines
+      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+        logback.stop();
       }
     }, "poolgate-shutdown"));
   }

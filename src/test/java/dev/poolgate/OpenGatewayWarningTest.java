@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,10 @@ class OpenGatewayWarningTest {
   void openOnAllInterfacesSaysSo() {
     List<String> lines = warnings(config("0.0.0.0", null));
     assertTrue(lines.stream().anyMatch(l -> l.contains("'0.0.0.0' is NOT a loopback address")), lines.toString());
+    assertEquals(1, lines.stream().mapToInt(String::length).distinct().count(), "the box's right edge lines up:\n"
+        + String.join("\n", lines));
+    assertTrue(lines.stream().skip(1).limit(lines.size() - 2).allMatch(l -> l.startsWith("* ") && l.endsWith(" *")),
+        String.join("\n", lines));
   }
 
   @Test

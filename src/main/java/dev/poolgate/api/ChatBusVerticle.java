@@ -82,7 +82,7 @@ public final class ChatBusVerticle extends VerticleBase {
       sink = Future.succeededFuture(new BusReplySink(msg));
     }
     node.requestStarted();
-    sink.compose(s -> dispatcher.dispatch(job, s)).onComplete(ar -> node.requestEnded());
+    sink.compose(s -> dispatcher.dispatch(job, s, false, Dispatcher.traceOf(job, BusProtocol.ADDRESS))).onComplete(ar -> node.requestEnded());
   }
 
   private static long parseCredit(String header) {

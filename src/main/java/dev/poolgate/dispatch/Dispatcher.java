@@ -60,21 +60,12 @@ public final class Dispatcher {
   }
 
   /**
-   * Serves one request into the sink. Completes when the answer is complete (or failed and told
-   * to the client); every slot taken on the way has been released by then.
-   */
-  public Future<Served> dispatch(Job job, ReplySink sink) {
-    return dispatch(job, sink, false);
-  }
-
-  /** @param bypassCache the client said {@code Cache-Control: no-cache}: never answer from the cache */
-  public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache) {
-    return dispatch(job, sink, bypassCache, traceOf(job));
-  }
-
-  /**
-   * As above, recording into a trace the caller made (with {@link #traceOf}) and may read when the
-   * request ends: the client key it noted, the tokens the request used.
+   * Serves one request into the sink, recording into a trace the caller made (with
+   * {@link #traceOf}) and may read when the request ends: the client key it noted, the tokens the
+   * request used. Completes when the answer is complete (or failed and told to the client); every
+   * slot taken on the way has been released by then.
+   *
+   * @param bypassCache the client said {@code Cache-Control: no-cache}: never answer from the cache
    */
   public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {
     PayloadLog payloads = config.get().server().logPayloads() ? new PayloadLog(job, sink) : null;
@@ -90,9 +81,13 @@ public final class Dispatcher {
     });
   }
 
-  /** A fresh trace of this request. */
-  public static RequestTrace traceOf(Job job) {
-    return new RequestTrace(job.requestId(), job.endpoint().name().toLowerCase(), job.model(), job.priority());
+  /**
+   * A fresh trace of this request; {@code endpoint} is what the access line's {@code endpoint}
+   * says: the HTTP path the client called (as for requests refused before dispatch), or the
+   * event-bus address.
+   */
+  public static RequestTrace traceOf(Job job, String endpoint) {
+    return new RequestTrace(job.requestId(), endpoint, job.model(), job.priority());
   }
 
   private Future<Served> serve(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {

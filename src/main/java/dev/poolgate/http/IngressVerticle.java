@@ -7,8 +7,11 @@ import dev.poolgate.NodeState;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.ClientKeyConfig;
 import dev.poolgate.admin.AdminRoutes;
+import dev.poolgate.config.ConfigException;
+import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
+import dev.poolgate.config.ServerConfig;
 import dev.poolgate.dispatch.Dispatcher;
 import dev.poolgate.dispatch.Job;
 import dev.poolgate.dispatch.ReplySink;
@@ -117,7 +120,15 @@ public final class IngressVerticle extends VerticleBase {
         .requestHandler(router);
     return ApiDocs.load(vertx).andThen(ar -> docs = ar.result())
         .compose(d -> configConsumer.completion())
-        .compose(v -> this.server.listen());
+        .compose(v -> this.server.listen())
+        .recover(e -> Future.failedFuture(e instanceof java.net.BindException ? portInUse(opts, e) : e));
+  }
+
+  /** A port that cannot be bound, said with the address and how to pick another. */
+  static ConfigException portInUse(ServerConfig server, Throwable cause) {
+    return new ConfigException("server.port", server.host() + ":" + server.port() + " cannot be bound ("
+        + cause.getMessage() + "): another process (another poolgate?) listens there; pick another port with "
+        + ConfigLoader.PORT_VARIABLE + "=" + (server.port() + 1) + " or server.port in the config file");
   }
 
   @Override
@@ -272,7 +283,7 @@ public final class IngressVerticle extends VerticleBase {
    */
   private void dispatch(RoutingContext ctx, Job job, ReplySink sink, ClientKeyConfig key) {
     node.requestStarted();
-    RequestTrace trace = Dispatcher.traceOf(job);
+    RequestTrace trace = Dispatcher.traceOf(job, loggedPath(ctx));
     Future<KeyPermit> permit = Future.succeededFuture();
     if (key != null) {
       trace.clientKey(key.name());
@@ -328,6 +339,20 @@ public final class IngressVerticle extends VerticleBase {
     } else {
       error = ErrorKind.BAD_REQUEST.exception("the request is not valid HTTP/1.1");
     }
+    if (req.connection() instanceof io.vertx.core.net.impl.ConnectionBase connection) {
+      // Netty could not read the request's version and Vert.x answers with the one it assumed,
+      // HTTP/1.0: the answer is written as HTTP/1.1 here, the version this server speaks
+      byte[] body = ApiErrors.body(error.kind(), error.getMessage()).toBuffer().getBytes();
+      var response = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+          io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+          io.netty.handler.codec.http.HttpResponseStatus.valueOf(error.kind().status()),
+          io.netty.buffer.Unpooled.wrappedBuffer(body));
+      response.headers().set(HttpHeaders.CONTENT_TYPE, "application/json")
+          .set(HttpHeaders.CONTENT_LENGTH, body.length)
+          .set(HttpHeaders.CONNECTION, "close");
+      connection.channel().writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      return;
+    }
     ApiErrors.send(req.response(), error);
     req.connection().close();
   }
@@ -362,13 +387,17 @@ public final class IngressVerticle extends VerticleBase {
    * A request turned away before it reached the dispatcher (bad JSON, unknown model, no key, a
    * body too large, ...) still gets its access line, so any request can be found by its id.
    */
+  /** The request's path as the access line's {@code endpoint}, served or refused alike (bounded). */
+  private static String loggedPath(RoutingContext ctx) {
+    String path = ctx.request().path();
+    return path == null ? null : path.length() > 200 ? path.substring(0, 200) : path;
+  }
+
   private static void logRefusal(RoutingContext ctx, GatewayException error) {
     if (ctx.get(ACCESS_LOGGED_KEY) != null) {
       return;
     }
-    String path = ctx.request().path();
-    RequestTrace trace = new RequestTrace(ctx.get(REQUEST_ID_KEY),
-        path == null ? null : path.length() > 200 ? path.substring(0, 200) : path, null, Ticket.MIN_PRIORITY);
+    RequestTrace trace = new RequestTrace(ctx.get(REQUEST_ID_KEY), loggedPath(ctx), null, Ticket.MIN_PRIORITY);
     ClientKeyConfig key = ClientAuth.key(ctx);
     if (key != null) {
       trace.clientKey(key.name());

@@ -35,6 +35,7 @@ public final class UsageVerticle extends VerticleBase {
   private WorkerExecutor worker;
   private MessageConsumer<JsonObject> consumer;
   private long timer;
+  private long openTimer;
   /** Whether the last write failed (worker thread only): the warning is logged once per outage. */
   private boolean storeDown;
 
@@ -51,11 +52,13 @@ public final class UsageVerticle extends VerticleBase {
   public Future<?> start() {
     store = new JdbcUsageStore(config.jdbcUrl(), config.user(), config.password());
     worker = vertx.createSharedWorkerExecutor("poolgate-usage-" + deploymentID(), 1);
-    // opened now so a wrong URL shows in the log at start; a failure is only logged
-    worker.executeBlocking(() -> {
+    // opened one flush period after start, so a wrong URL shows in the log early, yet a node that
+    // fails to start (its port taken by a running node that also holds the H2 file) exits with
+    // that error alone, not after a "database in use" warning; a failure is only logged
+    openTimer = vertx.setTimer(config.flushMs(), id -> worker.executeBlocking(() -> {
       openStore();
       return null;
-    });
+    }));
     timer = vertx.setPeriodic(config.flushMs(), id -> flush());
     consumer = vertx.eventBus().consumer(address(UsageNodes.self(vertx)), this::answer);
     return consumer.completion();
@@ -63,6 +66,7 @@ public final class UsageVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(openTimer);
     vertx.cancelTimer(timer);
     return consumer.unregister()
         .eventually(() -> worker.executeBlocking(() -> {

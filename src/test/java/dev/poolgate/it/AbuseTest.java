@@ -131,7 +131,9 @@ class AbuseTest extends GatewayTestBase {
     start();
     try (RawHttp client = RawHttp.connect(gw.port(), READ_TIMEOUT_MS)) {
       client.send(RawHttp.post(CHAT + "?q=" + "c".repeat(12_000), chat("hi").toBuffer().getBytes()));
-      assertError(client.readResponse(), 414, "uri_too_long");
+      RawHttp.Response response = client.readResponse();
+      assertError(response, 414, "uri_too_long");
+      assertTrue(response.raw().startsWith("HTTP/1.1 414 "), response.raw());
       assertTrue(client.closedByServer());
     }
     assertNothingLeakedAndStillServing();

@@ -92,6 +92,8 @@ class RequestLogTest extends GatewayTestBase {
     assertFalse(accessLine.contains("answer-words"));
     assertEquals(1, lines(access, id).size(), "one access line per request");
     assertTrue(lines(payload, id).isEmpty());
+    assertEquals("/v1/chat/completions", fields(event(access, id)).get("endpoint"),
+        "served and refused requests name their endpoint the same way");
   }
 
   @Test

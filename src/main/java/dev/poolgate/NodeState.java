@@ -22,6 +22,8 @@ public final class NodeState {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile AdminState admin;
+  /** When this node's gateway was created: what /cluster/members reports as its start. */
+  private final java.time.Instant startedAt = java.time.Instant.now();
 
   /** A node that records no usage (tests, tools). */
   public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter) {
@@ -33,6 +35,10 @@ public final class NodeState {
     this.metrics = metrics;
     this.keyLimiter = keyLimiter;
     this.usage = usage;
+  }
+
+  public java.time.Instant startedAt() {
+    return startedAt;
   }
 
   /** Each client key's max_concurrency / max_rps / max_tpm (cluster-wide in cluster mode). */

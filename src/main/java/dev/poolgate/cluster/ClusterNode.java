@@ -86,8 +86,11 @@ public final class ClusterNode {
         .compose(v -> HazelcastSlotLedger.create(vertx, hz, options))
         .compose(ledger -> HazelcastKeyLimiter.create(vertx, hz).compose(keyLimiter -> Gateway.start(vertx, config,
             ledger, new HazelcastResponseCache(vertx, hz), keyLimiter, new ProbeAssignment(hz.getCluster()), http))
+            .compose(gw -> ClusterMembers.register(vertx, hz, http ? gw.config().server().host() + ":"
+                + gw.config().server().port() : null, gw.node().startedAt()).map(gw))
             .map(gw -> {
-              log.info("cluster node {} ready, {} members", ledger.nodeId(), hz.getCluster().getMembers().size());
+              log.info("cluster node {} ready, {} members (GET /cluster/members lists them)", ledger.nodeId(),
+                  hz.getCluster().getMembers().size());
               return new ClusterNode(vertx, hz, ledger, gw);
             }));
   }
@@ -146,6 +149,8 @@ public final class ClusterNode {
    * held), and only then leaves the cluster by closing Vert.x.
    */
   public Future<Void> shutdown(long drainTimeoutMs) {
-    return gateway.shutdown(drainTimeoutMs).eventually(vertx::close);
+    return gateway.shutdown(drainTimeoutMs)
+        .eventually(() -> ClusterMembers.unregister(vertx, hz).recover(e -> Future.succeededFuture()))
+        .eventually(vertx::close);
   }
 }

@@ -1,6 +1,8 @@
 package dev.poolgate.http;
 
 import dev.poolgate.NodeState;
+import dev.poolgate.cluster.ClusterMembers;
+import dev.poolgate.cluster.ClusterNode;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.scheduler.SchedulerClient;
 import io.vertx.core.Vertx;
@@ -32,10 +34,13 @@ final class OpsRoutes {
   static final String OPENAPI_PATH = "/openapi.json";
   /** A page rendering the OpenAPI document. */
   static final String DOCS_PATH = "/docs";
+  /** The cluster's members as this node sees them (a standalone node: itself). */
+  static final String MEMBERS_PATH = "/cluster/members";
 
   private final Supplier<GatewayConfig> config;
   private final NodeState node;
   private final Supplier<ApiDocs> docs;
+  private final Vertx vertx;
   private final SchedulerClient scheduler;
 
   /** @param docs the API documents, loaded when the ingress starts */
@@ -43,6 +48,7 @@ final class OpsRoutes {
     this.config = config;
     this.node = node;
     this.docs = docs;
+    this.vertx = vertx;
     this.scheduler = new SchedulerClient(vertx);
   }
 
@@ -57,6 +63,7 @@ final class OpsRoutes {
     router.get("/llm/key-load/:model/:key")
         .handler(ctx -> report(ctx, r -> r.keyLoad(ctx.pathParam("model"), ctx.pathParam("key"))));
     router.get(PROVIDERS_STATUS_PATH).handler(ctx -> status(ctx, StatusReport::providers));
+    router.get(MEMBERS_PATH).handler(this::members);
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(docs.get().openApi()));
     router.get(DOCS_PATH).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
@@ -90,6 +97,13 @@ final class OpsRoutes {
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(node.metrics().scrape());
     });
+  }
+
+  private void members(RoutingContext ctx) {
+    var server = config.get().server();
+    ClusterMembers.list(vertx, ClusterNode.hazelcastOf(vertx), server.host() + ":" + server.port(), node.startedAt())
+        .onSuccess(body -> json(ctx, 200, body))
+        .onFailure(ctx::fail);
   }
 
   private void ready(RoutingContext ctx) {

@@ -33,6 +33,8 @@ import java.util.UUID;
 
 import static dev.poolgate.cluster.TestCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,6 +145,35 @@ class ClusterGatewayTest {
     }
     assertEquals(List.of("node1-p9-1", "node0-p9-3", "node2-p7-5", "node2-p5-2", "node0-p1-0", "node1-p0-4"), order);
     assertEquals(0, pool(first, "prio").inFlight());
+  }
+
+  @Test
+  void everyNodeListsTheMembersItSees() {
+    WebClient web = WebClient.create(client);
+    JsonObject seen = await(web.get(httpPorts.get(1), "127.0.0.1", "/cluster/members").send()).bodyAsJsonObject();
+    assertEquals("cluster", seen.getString("mode"));
+    assertEquals(3, seen.getInteger("size"));
+    JsonArray list = seen.getJsonArray("members");
+    assertEquals(3, list.size(), seen.encodePrettily());
+    java.util.Set<String> http = new java.util.HashSet<>();
+    int self = 0;
+    for (int i = 0; i < list.size(); i++) {
+      JsonObject m = list.getJsonObject(i);
+      assertTrue(m.getBoolean("gateway"), m.encode());
+      assertFalse(m.getBoolean("lite_member"), m.encode());
+      assertTrue(m.getString("address").startsWith("127.0.0.1:"), m.encode());
+      assertNotNull(m.getString("uuid"));
+      assertNotNull(m.getString("started_at"));
+      assertTrue(m.getLong("uptime_s") >= 0);
+      http.add(m.getString("http"));
+      if (m.getBoolean("this_node")) {
+        self++;
+        assertEquals(members.get(1).hz().getCluster().getLocalMember().getUuid().toString(), m.getString("uuid"));
+      }
+    }
+    assertEquals(1, self, "exactly one member is the node asked");
+    assertEquals(java.util.Set.of("127.0.0.1:" + httpPorts.get(0), "127.0.0.1:" + httpPorts.get(1),
+        "127.0.0.1:" + httpPorts.get(2)), http);
   }
 
   @Test

@@ -20,7 +20,7 @@ run-cluster: $(JAR)
 	trap 'kill $$pids 2>/dev/null; wait' INT TERM EXIT; \
 	for i in $$(seq 0 $$(($(N) - 1))); do \
 	  POOLGATE_SERVER_PORT=$$((8080 + i)) POOLGATE_HZ_PORT=$$((5701 + i)) POOLGATE_HZ_MEMBERS=$$members \
-	    POOLGATE_USAGE_JDBC_URL=jdbc:h2:file:./data/poolgate-usage-$$i \
+	    POOLGATE_USAGE_JDBC_URL=jdbc:h2:file:./data/poolgate-usage-$$i POOLGATE_ADMIN_STATE_DIR=./data/admin-$$i \
 	    POOLGATE_HZ_INSTANCE_NAME=poolgate-$$i java -jar $(JAR) -c $(CONFIG) --cluster & pids="$$pids $$!"; \
 	done; \
 	echo "poolgate: $(N) nodes, HTTP on ports 8080-$$((8079 + $(N))); Ctrl-C stops them"; wait

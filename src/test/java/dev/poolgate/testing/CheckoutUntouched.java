@@ -16,9 +16,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Fails a test class that wrote into the checkout: anything new, changed or removed under
- * {@code data/} (where a node keeps its usage database and admin state by default) or a new
- * top-level entry other than {@code target}. A test keeps its files in its own temporary
+ * Fails a test class that wrote into the checkout: a path under {@code data/} (where a node keeps
+ * its usage database and admin state by default) or a top-level entry other than {@code target}
+ * that was not there when the first test class started. The path is blamed on the class that
+ * made it, so that class fails on every re-run and the classes after it do not. A test keeps its files in its own temporary
  * directory (or in memory), so {@code make test} never mixes rows into a developer's
  * {@code make run} node. Registered for every test class through {@code junit-platform.properties}
  * (extension auto-detection).
@@ -27,30 +28,38 @@ public final class CheckoutUntouched implements BeforeAllCallback, AfterAllCallb
   private static final Path ROOT = Path.of("").toAbsolutePath();
   private static final Set<String> BUILD_OUTPUT = Set.of("target");
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(CheckoutUntouched.class);
+  /** The checkout as the first test class found it. */
+  private static Snapshot initial;
+  /** Each new path, and the test class that made it (a re-run of that class fails again). */
+  private static final Map<String, String> blamed = new TreeMap<>();
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    context.getStore(NAMESPACE).put("before", snapshot());
+    synchronized (CheckoutUntouched.class) {
+      if (initial == null) {
+        initial = snapshot();
+      }
+    }
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    Snapshot before = context.getStore(NAMESPACE).get("before", Snapshot.class);
+    String testClass = context.getRequiredTestClass().getName();
     Snapshot after = snapshot();
-    Set<String> newTop = new TreeSet<>(after.topLevel());
-    newTop.removeAll(before.topLevel());
-    Set<String> dataChanges = new TreeSet<>(before.data().keySet());
-    dataChanges.addAll(after.data().keySet());
-    dataChanges.removeIf(p -> before.data().get(p) != null && before.data().get(p).equals(after.data().get(p)));
-    if (!newTop.isEmpty() || !dataChanges.isEmpty()) {
+    Set<String> made = new TreeSet<>();
+    synchronized (CheckoutUntouched.class) {
+      after.topLevel().stream().filter(p -> !initial.topLevel().contains(p)).forEach(p -> made.add(p));
+      after.data().stream().filter(p -> !initial.data().contains(p)).forEach(p -> made.add(p));
+      made.forEach(p -> blamed.putIfAbsent(p, testClass));
+      made.removeIf(p -> !blamed.get(p).equals(testClass));
+    }
+    if (!made.isEmpty()) {
       throw new AssertionError(context.getDisplayName() + " wrote into the checkout " + ROOT
-          + " (tests keep their files in their own temporary directory): new top-level entries " + newTop
-          + ", changed under data/ " + dataChanges);
+          + " (tests keep their files in their own temporary directory): " + made);
     }
   }
 
-  record Snapshot(Set<String> topLevel, Map<String, String> data) {
+  record Snapshot(Set<String> topLevel, Set<String> data) {
   }
 
   static Snapshot snapshot() {
@@ -63,22 +72,21 @@ public final class CheckoutUntouched implements BeforeAllCallback, AfterAllCallb
     }
   }
 
-  /** Every path under data/ with its size and modification time. */
-  private static Map<String, String> dataFiles() throws IOException {
+  /**
+   * Every path under data/. Only new paths count: a developer's {@code make run} node may write its
+   * existing files while the tests run, and on a fresh clone (CI) every file a test writes is new.
+   */
+  private static Set<String> dataFiles() throws IOException {
     Path data = ROOT.resolve("data");
-    Map<String, String> files = new TreeMap<>();
+    Set<String> files = new TreeSet<>();
     if (!Files.isDirectory(data)) {
       return files;
     }
     try (Stream<Path> all = Files.walk(data)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        try {
-          files.put(ROOT.relativize(p).toString(), Files.isDirectory(p) ? "dir"
-              : Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis());
-        } catch (IOException gone) {
-          files.put(ROOT.relativize(p).toString(), "vanished while listed");
-        }
-      }
+      all.forEach(p -> files.add(ROOT.relativize(p).toString()));
+    } catch (UncheckedIOException vanished) {
+      // a file removed while listed (a database's temp file): what was listed is enough
+      return files;
     }
     return files;
   }

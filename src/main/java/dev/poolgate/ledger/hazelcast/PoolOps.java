@@ -5,6 +5,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.AllotmentAnswer;
+import dev.poolgate.scheduling.AllotmentSync;
 import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
@@ -15,13 +17,14 @@ import dev.poolgate.scheduling.PoolState;
 import dev.poolgate.scheduling.Ticket;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The ledger's store operations, one named processor per {@link PoolState} operation. Inputs that
- * vary between runs — the time, the member list — travel in the fields, taken by the caller.
+ * vary between runs — the time, random seeds, the member list — travel in the fields, fixed by the
+ * caller or by the owner's run, so the backup replays each operation to the same state.
  */
 public final class PoolOps {
   private PoolOps() {
@@ -46,10 +49,9 @@ public final class PoolOps {
     protected Admission apply(PoolState state) {
       // Hazelcast may run an invocation again after a member failure, and the ledger retries
       // admissions that timed out: a ticket that already holds a lease gets that lease back
-      for (Lease l : state.leasesOf(ticket.nodeId())) {
-        if (l.ticketId().equals(ticket.ticketId())) {
-          return new Admission.Granted(l);
-        }
+      Lease held = state.leaseOfTicket(ticket.ticketId());
+      if (held != null) {
+        return new Admission.Granted(held);
       }
       return state.acquire(ticket, now, leaseTtlMs, seed);
     }
@@ -77,10 +79,9 @@ public final class PoolOps {
 
     @Override
     protected Admission apply(PoolState state) {
-      for (Lease l : state.leasesOf(ticket.nodeId())) {
-        if (l.ticketId().equals(ticket.ticketId())) {
-          return new Admission.Granted(l);
-        }
+      Lease held = state.leaseOfTicket(ticket.ticketId());
+      if (held != null) {
+        return new Admission.Granted(held);
       }
       return state.lend(borrower, ticket, now, leaseTtlMs, seed);
     }
@@ -204,8 +205,8 @@ public final class PoolOps {
     }
   }
 
-  /** Extends the leases a node still holds. */
-  public static final class Renew extends PoolProcessor<Void> {
+  /** Extends the leases a node still holds; answers the ids the pool no longer records. */
+  public static final class Renew extends PoolProcessor<List<String>> {
     private static final long serialVersionUID = 1L;
     private final String nodeId;
     private final List<String> leaseIds;
@@ -218,9 +219,8 @@ public final class PoolOps {
     }
 
     @Override
-    protected Void apply(PoolState state) {
-      state.renew(nodeId, leaseIds, until);
-      return null;
+    protected List<String> apply(PoolState state) {
+      return state.renew(nodeId, leaseIds, until);
     }
   }
 
@@ -272,23 +272,51 @@ public final class PoolOps {
     private final Set<String> members;
     private final long now;
     private final long leaseTtlMs;
+    /** The members as the owner saw them when it ran: its backup replays with exactly these. */
+    private TreeSet<String> kept;
 
     public RetainNodes(Set<String> members, long now, long leaseTtlMs) {
-      this.members = new HashSet<>(members);
+      this.members = new TreeSet<>(members);
       this.now = now;
       this.leaseTtlMs = leaseTtlMs;
     }
 
     @Override
     protected List<Grant> apply(PoolState state) {
-      Set<String> keep = new HashSet<>(members);
-      HazelcastInstance hz = hazelcast();
-      if (hz != null) {
-        for (Member m : hz.getCluster().getMembers()) {
-          keep.add(m.getUuid().toString());
+      if (!replaying()) {
+        kept = new TreeSet<>(members);
+        HazelcastInstance hz = hazelcast();
+        if (hz != null) {
+          for (Member m : hz.getCluster().getMembers()) {
+            kept.add(m.getUuid().toString());
+          }
         }
       }
-      return state.retainNodes(keep, now, leaseTtlMs);
+      return state.retainNodes(kept, now, leaseTtlMs);
+    }
+  }
+
+  /**
+   * A node's allotment sync ({@link AllotmentSync}): outcomes of the requests it served on its
+   * units, units it gives back, units it would like more of.
+   */
+  public static final class Sync extends PoolProcessor<AllotmentAnswer> {
+    private static final long serialVersionUID = 1L;
+    private final AllotmentSync sync;
+    private final long now;
+    private final long leaseTtlMs;
+    private final long seed;
+
+    public Sync(AllotmentSync sync, long now, long leaseTtlMs, long seed) {
+      this.sync = sync;
+      this.now = now;
+      this.leaseTtlMs = leaseTtlMs;
+      this.seed = seed;
+    }
+
+    @Override
+    protected AllotmentAnswer apply(PoolState state) {
+      return state.sync(sync, now, leaseTtlMs, seed);
     }
   }
 

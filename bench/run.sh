@@ -57,7 +57,7 @@ warn() { printf 'WARN: %s\n' "$*" >&2; }
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
 has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 has_cluster() { [[ " $TARGETS " == *" cluster"* ]]; }
-nodes_of() { case "$1" in cluster1|cluster1-nginx) echo 1 ;; cluster2) echo 2 ;; cluster3) echo 3 ;; *) echo 0 ;; esac; }
+nodes_of() { case "$1" in cluster1|cluster1-nginx) echo 1 ;; cluster2|cluster2-rr) echo 2 ;; cluster3|cluster3-rr) echo 3 ;; *) echo 0 ;; esac; }
 
 # Everything here shares two cores: anything else running (a build, a test suite) shows up in every figure.
 LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
@@ -307,6 +307,9 @@ url_of() {
     cluster1-nginx) echo "http://127.0.0.1:${LB_PORT[0]}$CHAT_PATH" ;;
     cluster2) echo "http://127.0.0.1:${LB_PORT[1]}$CHAT_PATH" ;;
     cluster3) echo "http://127.0.0.1:${LB_PORT[2]}$CHAT_PATH" ;;
+    # no balancer: the load tools themselves spread requests round-robin over the nodes' ports
+    cluster2-rr|cluster3-rr) local i sep=""; for i in $(seq "$(nodes_of "$1")"); do
+        printf '%shttp://127.0.0.1:%s%s' "$sep" "${NODE_HTTP[$((i - 1))]}" "$CHAT_PATH"; sep=","; done; echo ;;
   esac
 }
 server_pids() { # the processes doing the work of a target, for its CPU time
@@ -341,8 +344,23 @@ run_wrk() {
   lb="$(lb_pids "$t")"
   # shellcheck disable=SC2046,SC2086
   before=$(cpu_ticks $(server_pids "$t")); lb_before=$(cpu_ticks $lb)
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$(url_of "$t")") \
-    || { warn "wrk $t failed"; return; }
+  local urls u n=0 outs=()
+  IFS=, read -r -a urls <<< "$(url_of "$t")"
+  if (( ${#urls[@]} == 1 )); then
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "${urls[0]}") \
+      || { warn "wrk $t failed"; return; }
+  else # one wrk per node, the connections split evenly, run at once; their counts are summed below
+    for u in "${urls[@]}"; do
+      wrk -t1 -c"$(( CONNECTIONS / ${#urls[@]} ))" -d"${DURATION}s" -s "$WORK/post.lua" "$u" > "$WORK/wrk-$t-$n.out" &
+      outs+=("$WORK/wrk-$t-$n.out"); n=$((n + 1))
+    done
+    wait
+    # each node's own lines, reworded so the parser below reads only the sums
+    out="$(cat "${outs[@]}" | sed 's/^/  node| /; s/requests in/reqs in/; s/Non-2xx/non2xx/; s/Socket errors/socket-errors/')
+$(cat "${outs[@]}" | awk '/requests in/ { r += $1 } /^Requests\/sec:/ { q += $2 } /Non-2xx or 3xx responses:/ { b += $5 }
+  /Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 }
+  END { printf "  %d requests in (all nodes)\nRequests/sec: %.2f\nNon-2xx or 3xx responses: %d\nSocket errors: connect %d, read 0, write 0, timeout 0\n", r, q, b, s }')"
+  fi
   # shellcheck disable=SC2046,SC2086
   after=$(cpu_ticks $(server_pids "$t")); lb_after=$(cpu_ticks $lb)
   echo "$out" | sed "s/^/[$t wrk] /"

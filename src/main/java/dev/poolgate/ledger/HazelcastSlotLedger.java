@@ -150,6 +150,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     return store(() -> map.submitToKeys(Set.copyOf(names), new PoolOps.Snapshot(System.currentTimeMillis())))
         .map(answers -> names.stream()
             .map(answers::get)
+            .map(PoolProcessor::answerOf)
             .filter(PoolSnapshot.class::isInstance)
             .map(PoolSnapshot.class::cast)
             .toList());
@@ -342,7 +343,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
    */
   @SuppressWarnings("unchecked")
   private <T> Future<T> run(String pool, PoolProcessor<T> op) {
-    return store(() -> map.submitToKey(pool, op)).compose(answer -> {
+    return store(() -> map.submitToKey(pool, op)).map(PoolProcessor::answerOf).compose(answer -> {
       if (!(answer instanceof PoolProcessor.Missing)) {
         return Future.succeededFuture((T) answer);
       }
@@ -354,7 +355,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
       return store(() -> map.submitToKey(pool, new PoolOps.Configure(spec, System.currentTimeMillis())))
           .compose(created -> {
             vertx.eventBus().publish(REBUILT_ADDRESS, pool);
-            return store(() -> map.submitToKey(pool, op));
+            return store(() -> map.submitToKey(pool, op)).map(PoolProcessor::answerOf);
           })
           .compose(again -> again instanceof PoolProcessor.Missing
               ? Future.failedFuture(ErrorKind.STORE_UNAVAILABLE.exception("pool '" + pool + "' has no entry in the cluster store"))

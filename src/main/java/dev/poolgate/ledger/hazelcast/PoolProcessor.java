@@ -3,8 +3,12 @@ package dev.poolgate.ledger.hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.poolgate.scheduling.PoolState;
 
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -19,9 +23,12 @@ import java.util.Map;
  * clustered node's CPU per request, docs/BENCHMARKS.md). {@code LedgerBackupReplayTest} checks
  * that replays on a copy keep it equal to the original.
  *
- * @param <R> what the operation answers (serializable)
+ * <p>Operations and their answers travel as {@link IdentifiedDataSerializable} ({@link LedgerWire}).
+ *
+ * @param <R> what the operation answers; it travels wrapped in a {@link LedgerWire.Answer}
  */
-public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolState, Object>, HazelcastInstanceAware {
+public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolState, Object>, HazelcastInstanceAware,
+    IdentifiedDataSerializable {
   private static final long serialVersionUID = 1L;
 
   /** The answer when the pool has no entry (unknown pool, or its entry was lost). */
@@ -53,13 +60,41 @@ public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolSta
     if (state == null) {
       state = create();
       if (state == null) {
-        return Missing.POOL;
+        return new LedgerWire.Answer(Missing.POOL);
       }
     }
     R answer = apply(state);
     entry.setValue(state);
-    return answer;
+    return new LedgerWire.Answer(answer);
   }
+
+  /** What an operation answered, unwrapped from its wire form. */
+  public static Object answerOf(Object processed) {
+    return processed instanceof LedgerWire.Answer a ? a.value() : processed;
+  }
+
+  @Override
+  public final int getFactoryId() {
+    return LedgerWire.FACTORY_ID;
+  }
+
+  @Override
+  public final void writeData(ObjectDataOutput out) throws IOException {
+    out.writeBoolean(replay);
+    writeFields(out);
+  }
+
+  @Override
+  public final void readData(ObjectDataInput in) throws IOException {
+    replay = in.readBoolean();
+    readFields(in);
+  }
+
+  /** Writes the operation's inputs. */
+  protected abstract void writeFields(ObjectDataOutput out) throws IOException;
+
+  /** Reads what {@link #writeFields} wrote. */
+  protected abstract void readFields(ObjectDataInput in) throws IOException;
 
   /** The state to start from when the pool has no entry; null means the operation needs one. */
   protected PoolState create() {

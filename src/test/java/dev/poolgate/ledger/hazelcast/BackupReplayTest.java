@@ -17,10 +17,6 @@ import dev.poolgate.scheduling.Ticket;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -148,26 +144,27 @@ class BackupReplayTest {
 
   /** Runs the operation as the owner, then its backup processor, shipped as bytes, on the copy. */
   private static Object run(Holder owner, Holder backup, PoolProcessor<?> op) {
-    Object answer = op.process(owner);
+    Object answer = PoolProcessor.answerOf(op.process(owner));
     EntryProcessor<String, PoolState, Object> replay = op.getBackupProcessor();
     assertTrue(replay != null, "every operation that changes the state is backed up");
     copy(replay).process(backup);
+    // and the answer survives its trip back to the caller
+    assertEquals(answer, PoolProcessor.answerOf(wire(new LedgerWire.Answer(answer))));
     return answer;
   }
 
-  @SuppressWarnings("unchecked")
+  private static final com.hazelcast.internal.serialization.SerializationService WIRE =
+      new com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder()
+          .addDataSerializableFactory(LedgerWire.FACTORY_ID, new LedgerWire()).build();
+
+  /** Through Hazelcast's serialization, as between members. */
+  private static <T> T wire(T value) {
+    return WIRE.toObject(WIRE.toData(value));
+  }
+
+  /** A backup processor as the backup member receives it. */
   private static <T> T copy(T value) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-        out.writeObject(value);
-      }
-      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-        return (T) in.readObject();
-      }
-    } catch (Exception e) {
-      throw new AssertionError("cannot copy " + value, e);
-    }
+    return wire(value);
   }
 
   private static final class Holder implements Map.Entry<String, PoolState>, Serializable {

@@ -38,7 +38,7 @@ POOLGATE_JAVA_OPTS="${POOLGATE_JAVA_OPTS:-}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-OFF}"
 
 # Fixed ports; bench/poolgate-bench.yaml names the same ones.
-UPSTREAM=19001 PACED=19002 SLOW=19003 GATEWAY=18080 MINIMAL=18081 NGINX=18082 MINIMAL_SOAK=18083
+UPSTREAM=19001 PACED=19002 SLOW=19003 GATEWAY="${BENCH_GATEWAY_PORT:-18080}" MINIMAL=18081 NGINX=18082 MINIMAL_SOAK=18083
 NODE_HTTP=(18090 18091 18092) # clustered nodes 1..3: HTTP (POOLGATE_SERVER_PORT)
 NODE_HZ=(15701 15702 15703)   # ... and Hazelcast member ports, away from the 5701 default that tests may use
 LB_PORT=(18095 18096 18097)   # the balancer's round robin over the first 1, 2, 3 nodes
@@ -200,7 +200,7 @@ fi
 [[ -z "$GATEWAY_SKIP" ]] && cp "$GATEWAY_JAR" "$WORK/poolgate.jar"
 if [[ -z "$GATEWAY_SKIP" ]] && has_target poolgate; then
   # shellcheck disable=SC2086 # POOLGATE_JAVA_OPTS is a list of JVM flags
-  start poolgate env POOLGATE_ACCESS_LOG="$ACCESS_LOG" \
+  start poolgate env POOLGATE_ACCESS_LOG="$ACCESS_LOG" POOLGATE_SERVER_PORT="$GATEWAY" \
     java $POOLGATE_JAVA_OPTS -jar "$WORK/poolgate.jar" -c bench/poolgate-bench.yaml
   if ! wait_ok "http://127.0.0.1:$GATEWAY$CHAT_PATH" "$BODY"; then
     warn "poolgate did not answer 200 within 60 s; see $WORK/poolgate.log"
@@ -350,11 +350,12 @@ run_wrk() {
     out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "${urls[0]}") \
       || { warn "wrk $t failed"; return; }
   else # one wrk per node, the connections split evenly, run at once; their counts are summed below
+    local wrk_pids=()
     for u in "${urls[@]}"; do
       wrk -t1 -c"$(( CONNECTIONS / ${#urls[@]} ))" -d"${DURATION}s" -s "$WORK/post.lua" "$u" > "$WORK/wrk-$t-$n.out" &
-      outs+=("$WORK/wrk-$t-$n.out"); n=$((n + 1))
+      wrk_pids+=($!); outs+=("$WORK/wrk-$t-$n.out"); n=$((n + 1))
     done
-    wait
+    wait "${wrk_pids[@]}" # only these: a bare wait would wait for the gateway and upstreams too
     # each node's own lines, reworded so the parser below reads only the sums
     out="$(cat "${outs[@]}" | sed 's/^/  node| /; s/requests in/reqs in/; s/Non-2xx/non2xx/; s/Socket errors/socket-errors/')
 $(cat "${outs[@]}" | awk '/requests in/ { r += $1 } /^Requests\/sec:/ { q += $2 } /Non-2xx or 3xx responses:/ { b += $5 }

@@ -124,11 +124,7 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     }
   }
 
-  /**
-   * Registers who ends the requests whose leases this node lost: leases the store no longer
-   * records when renewed, and units purged while this node was unreachable. Their slots may have
-   * been handed on, so the requests must stop at once (reset their upstream calls).
-   */
+  @Override
   public void onLeasesLost(Consumer<List<Lease>> listener) {
     this.leasesLost = listener;
   }

@@ -38,7 +38,7 @@ POOLGATE_JAVA_OPTS="${POOLGATE_JAVA_OPTS:-}"
 ACCESS_LOG="${BENCH_ACCESS_LOG:-OFF}"
 
 # Fixed ports; bench/poolgate-bench.yaml names the same ones.
-UPSTREAM=19001 PACED=19002 SLOW=19003 GATEWAY=18080 MINIMAL=18081 NGINX=18082 MINIMAL_SOAK=18083
+UPSTREAM=19001 PACED=19002 SLOW=19003 GATEWAY="${BENCH_GATEWAY_PORT:-18080}" MINIMAL=18081 NGINX=18082 MINIMAL_SOAK=18083
 NODE_HTTP=(18090 18091 18092) # clustered nodes 1..3: HTTP (POOLGATE_SERVER_PORT)
 NODE_HZ=(15701 15702 15703)   # ... and Hazelcast member ports, away from the 5701 default that tests may use
 LB_PORT=(18095 18096 18097)   # the balancer's round robin over the first 1, 2, 3 nodes
@@ -57,7 +57,7 @@ warn() { printf 'WARN: %s\n' "$*" >&2; }
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
 has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 has_cluster() { [[ " $TARGETS " == *" cluster"* ]]; }
-nodes_of() { case "$1" in cluster1|cluster1-nginx) echo 1 ;; cluster2) echo 2 ;; cluster3) echo 3 ;; *) echo 0 ;; esac; }
+nodes_of() { case "$1" in cluster1|cluster1-nginx) echo 1 ;; cluster2|cluster2-rr) echo 2 ;; cluster3|cluster3-rr) echo 3 ;; *) echo 0 ;; esac; }
 
 # Everything here shares two cores: anything else running (a build, a test suite) shows up in every figure.
 LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
@@ -200,7 +200,7 @@ fi
 [[ -z "$GATEWAY_SKIP" ]] && cp "$GATEWAY_JAR" "$WORK/poolgate.jar"
 if [[ -z "$GATEWAY_SKIP" ]] && has_target poolgate; then
   # shellcheck disable=SC2086 # POOLGATE_JAVA_OPTS is a list of JVM flags
-  start poolgate env POOLGATE_ACCESS_LOG="$ACCESS_LOG" \
+  start poolgate env POOLGATE_ACCESS_LOG="$ACCESS_LOG" POOLGATE_SERVER_PORT="$GATEWAY" \
     java $POOLGATE_JAVA_OPTS -jar "$WORK/poolgate.jar" -c bench/poolgate-bench.yaml
   if ! wait_ok "http://127.0.0.1:$GATEWAY$CHAT_PATH" "$BODY"; then
     warn "poolgate did not answer 200 within 60 s; see $WORK/poolgate.log"
@@ -307,6 +307,9 @@ url_of() {
     cluster1-nginx) echo "http://127.0.0.1:${LB_PORT[0]}$CHAT_PATH" ;;
     cluster2) echo "http://127.0.0.1:${LB_PORT[1]}$CHAT_PATH" ;;
     cluster3) echo "http://127.0.0.1:${LB_PORT[2]}$CHAT_PATH" ;;
+    # no balancer: the load tools themselves spread requests round-robin over the nodes' ports
+    cluster2-rr|cluster3-rr) local i sep=""; for i in $(seq "$(nodes_of "$1")"); do
+        printf '%shttp://127.0.0.1:%s%s' "$sep" "${NODE_HTTP[$((i - 1))]}" "$CHAT_PATH"; sep=","; done; echo ;;
   esac
 }
 server_pids() { # the processes doing the work of a target, for its CPU time
@@ -341,8 +344,24 @@ run_wrk() {
   lb="$(lb_pids "$t")"
   # shellcheck disable=SC2046,SC2086
   before=$(cpu_ticks $(server_pids "$t")); lb_before=$(cpu_ticks $lb)
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "$(url_of "$t")") \
-    || { warn "wrk $t failed"; return; }
+  local urls u n=0 outs=()
+  IFS=, read -r -a urls <<< "$(url_of "$t")"
+  if (( ${#urls[@]} == 1 )); then
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/post.lua" "${urls[0]}") \
+      || { warn "wrk $t failed"; return; }
+  else # one wrk per node, the connections split evenly, run at once; their counts are summed below
+    local wrk_pids=()
+    for u in "${urls[@]}"; do
+      wrk -t1 -c"$(( CONNECTIONS / ${#urls[@]} ))" -d"${DURATION}s" -s "$WORK/post.lua" "$u" > "$WORK/wrk-$t-$n.out" &
+      wrk_pids+=($!); outs+=("$WORK/wrk-$t-$n.out"); n=$((n + 1))
+    done
+    wait "${wrk_pids[@]}" # only these: a bare wait would wait for the gateway and upstreams too
+    # each node's own lines, reworded so the parser below reads only the sums
+    out="$(cat "${outs[@]}" | sed 's/^/  node| /; s/requests in/reqs in/; s/Non-2xx/non2xx/; s/Socket errors/socket-errors/')
+$(cat "${outs[@]}" | awk '/requests in/ { r += $1 } /^Requests\/sec:/ { q += $2 } /Non-2xx or 3xx responses:/ { b += $5 }
+  /Socket errors:/ { gsub(",", ""); s += $4 + $6 + $8 + $10 }
+  END { printf "  %d requests in (all nodes)\nRequests/sec: %.2f\nNon-2xx or 3xx responses: %d\nSocket errors: connect %d, read 0, write 0, timeout 0\n", r, q, b, s }')"
+  fi
   # shellcheck disable=SC2046,SC2086
   after=$(cpu_ticks $(server_pids "$t")); lb_after=$(cpu_ticks $lb)
   echo "$out" | sed "s/^/[$t wrk] /"

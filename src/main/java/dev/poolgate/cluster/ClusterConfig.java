@@ -62,7 +62,8 @@ public final class ClusterConfig {
     }
     Properties props = properties(overrides);
     try (InputStream in = Files.newInputStream(file)) {
-      return new XmlConfigBuilder(in).setProperties(props).build();
+      // the ledger's operations travel in poolgate's own compact form: every member needs the factory
+      return dev.poolgate.ledger.hazelcast.LedgerWire.register(new XmlConfigBuilder(in).setProperties(props).build());
     } catch (IOException | RuntimeException e) {
       throw new ConfigException("cluster config", "cannot load '" + file + "': " + e.getMessage());
     }

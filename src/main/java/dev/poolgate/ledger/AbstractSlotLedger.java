@@ -3,6 +3,8 @@ package dev.poolgate.ledger;
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.AllotmentAnswer;
+import dev.poolgate.scheduling.AllotmentSync;
 import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -58,6 +61,12 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   private final Map<String, List<String>> lendTo = new LinkedHashMap<>();
   /** Per pool, the pools that lend to it; rebuilt from {@link #lendTo} on each configure. */
   private volatile Map<String, List<String>> lenders = Map.of();
+  /** This node's allotted units (the fast path of a pool that is not full); null when off. */
+  private final NodeAllotments allotments;
+  /** Leases running on allotted units, by lease id: released here, never in the store. */
+  private final Map<String, Lease> unitLeases = new ConcurrentHashMap<>();
+  /** Told of leases this node held that the store no longer records: their requests must end. */
+  private volatile Consumer<List<Lease>> leasesLost = lost -> { };
   /** Test hook: grant notices matching it are dropped, as a lossy event bus would. */
   private volatile Predicate<Grant> dropNotice = g -> false;
 
@@ -89,17 +98,35 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   /** A drain scheduled at {@code at} (epoch millis) by timer {@code timerId}. */
   private record Wake(long at, long timerId) {}
 
-  protected AbstractSlotLedger(Vertx vertx, String nodeId, LedgerOptions options) {
+  /** Leases on allotted units carry this prefix (store lease ids start with a ticket's UUID). */
+  static final String UNIT_LEASE_PREFIX = "unit:";
+
+  /**
+   * @param allotting whether this ledger hands out allotted units (worth it only where a store
+   *                  operation is costly: the clustered ledger)
+   */
+  protected AbstractSlotLedger(Vertx vertx, String nodeId, LedgerOptions options, boolean allotting) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.options = options;
+    this.allotments = allotting && options.allotMinCap() > 0 ? new NodeAllotments(nodeId, options.allotMinCap()) : null;
   }
 
-  /** Starts the renewal, sweep and claim-poll timers. */
+  /** Starts the renewal, sweep, claim-poll and allotment-sync timers. */
   protected void startTimers() {
     timers.add(vertx.setPeriodic(options.renewEveryMs(), id -> renewHeld()));
     timers.add(vertx.setPeriodic(options.sweepEveryMs(), id -> sweep()));
     timers.add(vertx.setPeriodic(options.claimPollMs(), id -> pollGrants()));
+    if (allotments != null) {
+      timers.add(vertx.setPeriodic(options.allotSyncMs(), id -> allotments.pools().stream()
+          .filter(allotments::wantsSync)
+          .forEach(pool -> syncUnits(pool, false))));
+    }
+  }
+
+  @Override
+  public void onLeasesLost(Consumer<List<Lease>> listener) {
+    this.leasesLost = listener;
   }
 
   // ------------------------------------------------------------------ store operations
@@ -127,7 +154,25 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   /** Grants what rate windows have freed since the last operation on the pool. */
   protected abstract Future<Drained> drainOp(String pool, long leaseTtlMs);
 
-  protected abstract Future<Void> renewOp(String pool, List<String> leaseIds, long until);
+  /** Renews leases; answers the ids among them the store no longer records. */
+  protected abstract Future<List<String>> renewOp(String pool, List<String> leaseIds, long until);
+
+  /** Syncs this node's allotted units of a pool (only ledgers that allot implement it). */
+  protected Future<AllotmentAnswer> syncOp(String pool, AllotmentSync sync, long leaseTtlMs) {
+    return Future.failedFuture(new IllegalStateException("this ledger does not allot units"));
+  }
+
+  /** Tells every node that tickets queue in a pool where nodes hold allotted units. */
+  protected void recall(String pool) {
+  }
+
+  /** A recall notice for a pool: stop using its units and give the idle ones back. */
+  protected void recalled(String pool) {
+    if (allotments != null) {
+      allotments.contended(pool);
+      syncUnits(pool, false);
+    }
+  }
 
   protected abstract Future<List<Grant>> sweepOp(long now);
 
@@ -143,6 +188,18 @@ public abstract class AbstractSlotLedger implements SlotLedger {
 
   @Override
   public Future<Lease> acquire(SlotRequest req) {
+    if (allotments != null) {
+      String instance = allotments.take(req.pool(), req.excluded());
+      if (instance != null) {
+        Lease lease = new Lease(UNIT_LEASE_PREFIX + req.ticketId(), req.pool(), instance, nodeId, req.ticketId(),
+            System.currentTimeMillis() + options.leaseTtlMs());
+        unitLeases.put(lease.leaseId(), lease);
+        return Future.succeededFuture(lease);
+      }
+      if (allotments.miss(req.pool())) {
+        syncUnits(req.pool(), false);
+      }
+    }
     Promise<Lease> promise = Promise.promise();
     long wait = Math.max(1, req.deadline() - System.currentTimeMillis());
     // registered before the store is asked, so a grant notice racing the answer finds its waiter
@@ -191,6 +248,9 @@ public abstract class AbstractSlotLedger implements SlotLedger {
       } else if (ar.result() instanceof Admission.Queued q) {
         // the waiter stays until a grant, its deadline or a cancel; a rate window frees with time
         wakeAt(pool, q.wakeAt());
+        if (q.recall()) {
+          recall(pool);
+        }
         borrow(pool, ticket);
       }
     });
@@ -304,6 +364,14 @@ public abstract class AbstractSlotLedger implements SlotLedger {
 
   @Override
   public Future<Void> release(Lease lease, Outcome outcome, String error, CallMetrics metrics) {
+    if (lease.leaseId().startsWith(UNIT_LEASE_PREFIX)) {
+      // a unit lost meanwhile was already ended: nothing of it is left to give back
+      if (unitLeases.remove(lease.leaseId()) != null
+          && allotments.give(lease.pool(), lease.instanceId(), outcome, error, metrics.ttfbMs())) {
+        syncUnits(lease.pool(), false);
+      }
+      return Future.succeededFuture();
+    }
     held.remove(lease.leaseId());
     return releaseOp(lease, outcome, error, metrics, options.leaseTtlMs()).map(drained -> {
       delivered(lease.pool(), drained);
@@ -321,6 +389,12 @@ public abstract class AbstractSlotLedger implements SlotLedger {
 
   @Override
   public Future<Void> close() {
+    Future<Void> units = allotments == null ? Future.succeededFuture()
+        : Future.join(allotments.pools().stream().map(pool -> syncUnits(pool, true)).toList()).mapEmpty();
+    return units.transform(ar -> closeWaiting());
+  }
+
+  private Future<Void> closeWaiting() {
     timers.forEach(vertx::cancelTimer);
     timers.clear();
     wakes.values().forEach(w -> vertx.cancelTimer(w.timerId()));
@@ -501,7 +575,83 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     Map<String, List<String>> byPool = new HashMap<>();
     held.values().forEach(l -> byPool.computeIfAbsent(l.pool(), p -> new ArrayList<>()).add(l.leaseId()));
     byPool.forEach((pool, ids) -> renewOp(pool, ids, until)
+        .onSuccess(this::leaseIdsLost)
         .onFailure(e -> log.warn("renewing {} leases in pool {} failed: {}", ids.size(), pool, e.toString())));
+  }
+
+  /** Leases the store no longer records (purged or expired) that this node still holds. */
+  private void leaseIdsLost(List<String> missing) {
+    List<Lease> lost = new ArrayList<>();
+    for (String id : missing) {
+      Lease l = held.remove(id);
+      if (l != null) {
+        lost.add(l);
+      }
+    }
+    if (!lost.isEmpty()) {
+      log.warn("{} leases this node holds are gone from the store (purged while it was unreachable, or expired):"
+          + " ending their requests", lost.size());
+      leasesLost.accept(lost);
+    }
+  }
+
+  /**
+   * Renews every lease this node holds now, at once: after a stall (a long pause of this process)
+   * the leases may have been purged and their slots handed on, so their requests must end quickly.
+   */
+  protected void verifyHeldNow() {
+    renewHeld();
+    if (allotments != null) {
+      allotments.pools().forEach(pool -> syncUnits(pool, false));
+    }
+  }
+
+  // ------------------------------------------------------------------ allotments
+
+  /**
+   * Syncs this node's units of a pool with the store (see {@link NodeAllotments}); at most one
+   * sync per pool is under way, and one asked for meanwhile follows its answer.
+   */
+  private Future<Void> syncUnits(String pool, boolean closing) {
+    AllotmentSync sync = allotments.beginSync(pool, closing);
+    if (sync == null) {
+      return Future.succeededFuture();
+    }
+    return syncOp(pool, sync, options.leaseTtlMs()).transform(ar -> {
+      if (ar.failed()) {
+        allotments.failed(pool, sync);
+        log.debug("allotment sync of pool {} failed: {}", pool, ar.cause().toString());
+        return Future.succeededFuture();
+      }
+      AllotmentAnswer answer = ar.result();
+      NodeAllotments.Applied applied = allotments.apply(pool, answer);
+      if (!applied.lostInstances().isEmpty()) {
+        unitsLost(pool, applied.lostInstances());
+      }
+      delivered(pool, answer.drained());
+      return applied.resyncNow() ? syncUnits(pool, closing) : Future.succeededFuture();
+    });
+  }
+
+  private void unitsLost(String pool, List<String> instances) {
+    List<Lease> lost = new ArrayList<>();
+    unitLeases.values().removeIf(l -> {
+      boolean gone = l.pool().equals(pool) && instances.contains(l.instanceId());
+      if (gone) {
+        lost.add(l);
+      }
+      return gone;
+    });
+    if (!lost.isEmpty()) {
+      log.warn("{} allotted slots of pool {} are gone from the store (purged while this node was unreachable):"
+          + " ending their requests", lost.size(), pool);
+      leasesLost.accept(lost);
+    }
+  }
+
+  /** Units held and in use per pool (tests, logs). */
+  public Map<String, int[]> allotmentView() {
+    return allotments == null ? Map.of() : allotments.view();
   }
 
   private void sweep() {

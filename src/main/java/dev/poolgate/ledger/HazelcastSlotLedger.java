@@ -9,6 +9,8 @@ import dev.poolgate.GatewayException;
 import dev.poolgate.ledger.hazelcast.PoolOps;
 import dev.poolgate.ledger.hazelcast.PoolProcessor;
 import dev.poolgate.scheduling.Admission;
+import dev.poolgate.scheduling.AllotmentAnswer;
+import dev.poolgate.scheduling.AllotmentSync;
 import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Drained;
 import dev.poolgate.scheduling.Grant;
@@ -67,11 +69,12 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   private volatile List<String> poolOrder = List.of();
   private MessageConsumer<JsonObject> grantConsumer;
   private MessageConsumer<String> rebuiltConsumer;
+  private MessageConsumer<String> recallConsumer;
   private UUID membershipRegistration;
 
   private HazelcastSlotLedger(Vertx vertx, HazelcastInstance hz, IMap<String, PoolState> map, LedgerOptions options,
                               long opTimeoutMs) {
-    super(vertx, hz.getCluster().getLocalMember().getUuid().toString(), options);
+    super(vertx, hz.getCluster().getLocalMember().getUuid().toString(), options, true);
     this.hz = hz;
     this.map = map;
     this.opTimeoutMs = opTimeoutMs;
@@ -93,6 +96,9 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
         });
   }
 
+  /** Published with a pool's name when a ticket queues there while nodes hold allotted units. */
+  static final String RECALL_ADDRESS = "poolgate.ledger.recall";
+
   /** Published with a pool's name when its entry had to be rebuilt: every node re-records its leases and tickets. */
   static final String REBUILT_ADDRESS = "poolgate.ledger.rebuilt";
   /** How long after a rebuild the waiting tickets are queued again, once the leases are back. */
@@ -112,9 +118,11 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
       // the empty rebuilt entry first could take a slot a lease in flight still holds
       vertx.setTimer(REBUILT_READMIT_DELAY_MS, id -> readmitWaiting(msg.body()));
     });
+    recallConsumer = vertx.eventBus().consumer(RECALL_ADDRESS, msg -> recalled(msg.body()));
     membershipRegistration = hz.getCluster().addMembershipListener(new Membership());
     startTimers();
-    return Future.all(grantConsumer.completion(), rebuiltConsumer.completion()).mapEmpty();
+    return Future.all(grantConsumer.completion(), rebuiltConsumer.completion(), recallConsumer.completion())
+        .mapEmpty();
   }
 
   // ------------------------------------------------------------------ SlotLedger
@@ -142,6 +150,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     return store(() -> map.submitToKeys(Set.copyOf(names), new PoolOps.Snapshot(System.currentTimeMillis())))
         .map(answers -> names.stream()
             .map(answers::get)
+            .map(PoolProcessor::answerOf)
             .filter(PoolSnapshot.class::isInstance)
             .map(PoolSnapshot.class::cast)
             .toList());
@@ -164,7 +173,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
           } catch (RuntimeException e) {
             log.debug("membership listener not removed, the member is gone: {}", e.toString());
           }
-          return Future.join(grantConsumer.unregister(), rebuiltConsumer.unregister())
+          return Future.join(grantConsumer.unregister(), rebuiltConsumer.unregister(), recallConsumer.unregister())
               .<Void>mapEmpty().recover(e -> Future.succeededFuture());
         });
   }
@@ -231,8 +240,19 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   }
 
   @Override
-  protected Future<Void> renewOp(String pool, List<String> leaseIds, long until) {
+  protected Future<List<String>> renewOp(String pool, List<String> leaseIds, long until) {
     return run(pool, new PoolOps.Renew(nodeId(), leaseIds, until));
+  }
+
+  @Override
+  protected Future<AllotmentAnswer> syncOp(String pool, AllotmentSync sync, long leaseTtlMs) {
+    return run(pool, new PoolOps.Sync(sync, System.currentTimeMillis(), leaseTtlMs,
+        ThreadLocalRandom.current().nextLong()));
+  }
+
+  @Override
+  protected void recall(String pool) {
+    vertx.eventBus().publish(RECALL_ADDRESS, pool);
   }
 
   @Override
@@ -323,7 +343,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
    */
   @SuppressWarnings("unchecked")
   private <T> Future<T> run(String pool, PoolProcessor<T> op) {
-    return store(() -> map.submitToKey(pool, op)).compose(answer -> {
+    return store(() -> map.submitToKey(pool, op)).map(PoolProcessor::answerOf).compose(answer -> {
       if (!(answer instanceof PoolProcessor.Missing)) {
         return Future.succeededFuture((T) answer);
       }
@@ -335,7 +355,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
       return store(() -> map.submitToKey(pool, new PoolOps.Configure(spec, System.currentTimeMillis())))
           .compose(created -> {
             vertx.eventBus().publish(REBUILT_ADDRESS, pool);
-            return store(() -> map.submitToKey(pool, op));
+            return store(() -> map.submitToKey(pool, op)).map(PoolProcessor::answerOf);
           })
           .compose(again -> again instanceof PoolProcessor.Missing
               ? Future.failedFuture(ErrorKind.STORE_UNAVAILABLE.exception("pool '" + pool + "' has no entry in the cluster store"))

@@ -28,7 +28,8 @@ public final class LocalSlotLedger extends AbstractSlotLedger {
   private final Map<String, PoolState> pools = new LinkedHashMap<>();
 
   public LocalSlotLedger(Vertx vertx, LedgerOptions options) {
-    super(vertx, NODE_ID, options);
+    // one node has no store round trip to save: no allotments
+    super(vertx, NODE_ID, options, false);
     startTimers();
   }
 
@@ -105,11 +106,8 @@ public final class LocalSlotLedger extends AbstractSlotLedger {
   }
 
   @Override
-  protected Future<Void> renewOp(String pool, List<String> leaseIds, long until) {
-    return on(pool, p -> {
-      p.renew(nodeId(), leaseIds, until);
-      return null;
-    });
+  protected Future<List<String>> renewOp(String pool, List<String> leaseIds, long until) {
+    return on(pool, p -> p.renew(nodeId(), leaseIds, until));
   }
 
   @Override

@@ -59,6 +59,13 @@ public interface SlotLedger {
   /** The current state of every pool (cluster-wide in cluster mode). */
   Future<List<PoolSnapshot>> snapshot();
 
+  /**
+   * Registers who ends the requests whose slots this node lost: leases its renewal finds gone
+   * from the store, and allotted units purged while the node was frozen or cut off. Their slots
+   * may have been handed on, so those requests must stop at once (their upstream calls reset).
+   */
+  void onLeasesLost(java.util.function.Consumer<List<Lease>> listener);
+
   /** Stops timers; leases still held stay recorded until released or expired. */
   Future<Void> close();
 }

@@ -13,8 +13,15 @@ public sealed interface Admission extends Serializable {
    *
    * @param wakeAt when a rate window frees up so that it might be granted (see
    *               {@link PoolState#wakeAt}); {@link Drained#NEVER} if only a release can free it
+   * @param recall   nodes hold allotted units of the pool: they must be told to stop using them and
+   *                 give idle ones back, so the queue gets them
    */
-  record Queued(Ticket ticket, long wakeAt) implements Admission {}
+  record Queued(Ticket ticket, long wakeAt, boolean recall) implements Admission {
+    /** Queued where no node holds allotted units. */
+    public Queued(Ticket ticket, long wakeAt) {
+      this(ticket, wakeAt, false);
+    }
+  }
 
   /** The ticket cannot wait: the queue is full, or no instance could ever serve it. */
   record Rejected(Reason reason) implements Admission {}

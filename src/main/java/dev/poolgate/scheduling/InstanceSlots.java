@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The slots of one instance: its live leases against its cap, and its health. */
 public final class InstanceSlots implements Serializable {
@@ -21,6 +22,10 @@ public final class InstanceSlots implements Serializable {
   /** Tokens of the last minute, when max_tpm is set. */
   private TokenWindow tokens;
   private final LatencyEstimate latency = new LatencyEstimate();
+  /** Units handed to nodes for their local fast path, by node id (ordered: owner and backup iterate alike). */
+  private final TreeMap<String, Allotment> allotments = new TreeMap<>();
+  /** Sum of the allotments' units: they count against the cap like leases. */
+  private int allotted;
 
   InstanceSlots(InstanceSpec spec) {
     this.spec = spec;
@@ -29,7 +34,17 @@ public final class InstanceSlots implements Serializable {
 
   public String id() { return spec.id(); }
   public InstanceSpec spec() { return spec; }
-  public int inFlight() { return leases.size(); }
+  /** Slots taken: leases plus units allotted to nodes (used or not). */
+  public int inFlight() { return leases.size() + allotted; }
+  /** Requests running: leases plus the allotted units the nodes said they use. */
+  public int inUse() {
+    int n = leases.size();
+    for (Allotment a : allotments.values()) {
+      n += a.inUse;
+    }
+    return n;
+  }
+  int allotted() { return allotted; }
   public HealthState health() { return health; }
   public boolean retired() { return retired; }
   Map<String, Lease> leases() { return leases; }
@@ -102,12 +117,74 @@ public final class InstanceSlots implements Serializable {
   }
 
   boolean hasFreeSlot() {
-    return leases.size() < spec.maxConcurrency();
+    return inFlight() < spec.maxConcurrency();
   }
 
   /** Load relative to cap: what least-load selection minimises. */
   double load() {
-    return (double) leases.size() / spec.maxConcurrency();
+    return (double) inFlight() / spec.maxConcurrency();
+  }
+
+  // ---------------------------------------------------------------- allotments
+
+  /**
+   * Whether units of this instance may be allotted to nodes now: big enough that splitting it
+   * across nodes leaves slack, free of rate limits (those stay exact, counted per grant), and a
+   * quarter of its cap kept unallotted so the shared path always has room.
+   */
+  boolean allotable(int minCap) {
+    int cap = spec.maxConcurrency();
+    return !retired && spec.maxRps() == 0 && spec.maxTpm() == 0 && cap >= minCap && minCap > 0
+        && health.health() == Health.HEALTHY && cap - inFlight() > Math.max(1, cap / 4);
+  }
+
+  /** Whether units already held here may start new requests. */
+  boolean allotmentUsable() {
+    return !retired && spec.maxRps() == 0 && spec.maxTpm() == 0 && health.health() == Health.HEALTHY;
+  }
+
+  Allotment allotment(String nodeId) {
+    return allotments.get(nodeId);
+  }
+
+  Allotment openAllotment(String nodeId, long epoch, long expiresAt) {
+    Allotment a = new Allotment(epoch, expiresAt);
+    allotments.put(nodeId, a);
+    return a;
+  }
+
+  /** Sets a node's units (0 drops its allotment); returns how many units that freed (negative: took). */
+  int setUnits(String nodeId, int units) {
+    Allotment a = allotments.get(nodeId);
+    if (a == null) {
+      return 0;
+    }
+    int freed = a.units - units;
+    allotted -= freed;
+    a.units = units;
+    if (units == 0) {
+      allotments.remove(nodeId);
+    }
+    return freed;
+  }
+
+  /** Node ids holding allotments here, in order. */
+  java.util.Set<String> allotmentHolders() {
+    return allotments.keySet();
+  }
+
+  /** Drops the allotments matching the predicate; returns how many units that freed. */
+  int dropAllotments(java.util.function.BiPredicate<String, Allotment> drop) {
+    int freed = 0;
+    for (Iterator<Map.Entry<String, Allotment>> it = allotments.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Allotment> e = it.next();
+      if (drop.test(e.getKey(), e.getValue())) {
+        freed += e.getValue().units;
+        it.remove();
+      }
+    }
+    allotted -= freed;
+    return freed;
   }
 
   long currentWeight() { return currentWeight; }
@@ -121,12 +198,14 @@ public final class InstanceSlots implements Serializable {
     return leases.remove(leaseId);
   }
 
-  /** Removes leases matching the predicate; returns how many went. */
-  int removeIf(java.util.function.Predicate<Lease> drop) {
+  /** Removes leases matching the predicate, telling {@code removed} of each; returns how many went. */
+  int removeIf(java.util.function.Predicate<Lease> drop, java.util.function.Consumer<Lease> removed) {
     int n = 0;
     for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
-      if (drop.test(it.next())) {
+      Lease l = it.next();
+      if (drop.test(l)) {
         it.remove();
+        removed.accept(l);
         n++;
       }
     }

@@ -1,6 +1,5 @@
 package dev.poolgate.scheduling;
 
-import dev.poolgate.Ids;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,6 +56,10 @@ public final class PoolState implements Serializable {
   /** Granted to a queued ticket, recorded until the waiting node claims it. */
   private final LinkedHashMap<String, Grant> unclaimed = new LinkedHashMap<>();
   private long nextSeq = 1;
+  /** Every lease by its ticket: an admission retried finds its lease without a scan. */
+  private final HashMap<String, Lease> leaseByTicket = new HashMap<>();
+  /** Most units one sync may add: growth is gradual, so the strategy spreads them. */
+  static final int MAX_ALLOT_GROWTH = 256;
 
   public PoolState(PoolSpec spec) {
     this.name = spec.name();
@@ -144,7 +147,7 @@ public final class PoolState implements Serializable {
     Ticket queued = ticket.seq() > 0 ? ticket : ticket.withSeq(nextSeq++);
     queue.add(queued);
     queuedById.put(queued.ticketId(), queued);
-    return new Admission.Queued(queued, waitersFirst ? now : wakeAt(now));
+    return new Admission.Queued(queued, waitersFirst ? now : wakeAt(now), hasAllotments());
   }
 
   /**
@@ -199,7 +202,7 @@ public final class PoolState implements Serializable {
     guests.add(guest);
     guestsById.put(id, guest);
     guestFrom.put(id, borrower);
-    return new Admission.Queued(guest, waitersFirst ? now : wakeAt(now));
+    return new Admission.Queued(guest, waitersFirst ? now : wakeAt(now), hasAllotments());
   }
 
   /** How many tickets of borrowing pools wait here. */
@@ -246,8 +249,10 @@ public final class PoolState implements Serializable {
     if (slots == null) {
       return List.of();
     }
-    boolean released = slots.remove(leaseId) != null;
+    Lease gone = slots.remove(leaseId);
+    boolean released = gone != null;
     if (released) {
+      forget(gone);
       slots.health().recordTraffic(outcome, error, policy, now);
       slots.recordCall(metrics, now, latencyDecayMs);
     }
@@ -277,13 +282,147 @@ public final class PoolState implements Serializable {
     return drain(now, leaseTtlMs);
   }
 
+  // ---------------------------------------------------------------- allotments
+
+  /**
+   * A node's sync of its allotments: feeds the outcomes of the requests it served on them to the
+   * instances' health and latency, takes back the units it gives up (and hands them to waiting
+   * tickets), reports units it believed it held that are gone, renews the rest, and — while no
+   * ticket waits — adds up to {@code grow} units, one at a time on the instance the pool's
+   * strategy picks among those that may be allotted ({@link InstanceSlots#allotable}).
+   */
+  public AllotmentAnswer sync(AllotmentSync sync, long now, long leaseTtlMs, long seed) {
+    draws.mix(seed);
+    String node = sync.nodeId();
+    List<String> lost = new ArrayList<>();
+    Set<String> mentioned = new TreeSet<>();
+    int freed = 0;
+    for (AllotmentSync.Entry e : sync.instances()) {
+      mentioned.add(e.instanceId());
+      InstanceSlots slots = instances.get(e.instanceId());
+      if (slots == null) {
+        if (e.known() > 0) {
+          lost.add(e.instanceId());
+        }
+        continue;
+      }
+      recordOutcomes(slots, e, now);
+      Allotment a = slots.allotment(node);
+      if (a == null || a.epoch != sync.epoch()) {
+        if (e.known() > 0) {
+          lost.add(e.instanceId());
+        }
+        if (a != null) {
+          freed += slots.setUnits(node, 0);
+        }
+        continue;
+      }
+      a.expiresAt = now + leaseTtlMs;
+      a.inUse = Math.min(e.inUse(), a.units);
+      if (e.target() < a.units) {
+        freed += slots.setUnits(node, Math.max(0, e.target()));
+      }
+    }
+    // units the node never learnt of (their answer was lost): none can be in use, so they come back
+    for (InstanceSlots slots : instances.values()) {
+      if (!mentioned.contains(slots.id()) && slots.allotment(node) != null) {
+        freed += slots.setUnits(node, 0);
+      }
+    }
+    boolean contended = !queue.isEmpty() || !guests.isEmpty();
+    if (!contended) {
+      for (int i = 0; i < Math.min(sync.grow(), MAX_ALLOT_GROWTH); i++) {
+        InstanceSlots pick = pickAllotable(sync.minCap(), now);
+        if (pick == null) {
+          break;
+        }
+        Allotment a = pick.allotment(node);
+        if (a == null) {
+          a = pick.openAllotment(node, sync.epoch(), now + leaseTtlMs);
+        }
+        pick.setUnits(node, a.units + 1);
+      }
+    }
+    Map<String, Integer> units = new LinkedHashMap<>();
+    Set<String> usable = new TreeSet<>();
+    for (InstanceSlots slots : instances.values()) {
+      Allotment a = slots.allotment(node);
+      if (a != null) {
+        units.put(slots.id(), a.units);
+        if (allots() && slots.allotmentUsable()) {
+          usable.add(slots.id());
+        }
+      }
+    }
+    removeIdleRetired();
+    List<Grant> grants = freed > 0 || contended ? drain(now, leaseTtlMs) : List.of();
+    return new AllotmentAnswer(units, usable, lost, !queue.isEmpty() || !guests.isEmpty(),
+        new Drained(grants, wakeAt(now)));
+  }
+
+  /** Units allotted in the pool, over all instances and nodes. */
+  public int allottedUnits() {
+    int n = 0;
+    for (InstanceSlots s : instances.values()) {
+      n += s.allotted();
+    }
+    return n;
+  }
+
+  /** Whether any node holds units of this pool (a ticket that queues then recalls them). */
+  public boolean hasAllotments() {
+    for (InstanceSlots s : instances.values()) {
+      if (s.allotted() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void recordOutcomes(InstanceSlots slots, AllotmentSync.Entry e, long now) {
+    for (AllotmentSync.OutcomeRun run : e.outcomes()) {
+      // past a few alike, more of the same moves no health state: bound the work per sync
+      int times = Math.min(run.count(), 1024);
+      for (int i = 0; i < times; i++) {
+        slots.health().recordTraffic(run.outcome(), run.error(), policy, now);
+      }
+    }
+    if (e.ttfbCount() > 0) {
+      slots.recordCall(new CallMetrics(e.ttfbSumMs() / e.ttfbCount(), 0), now, latencyDecayMs);
+    }
+  }
+
+  /**
+   * Only least_load spreads well as blocks of units, each node filling its own least: the other
+   * strategies promise a per-request order (round-robin turns, first available, weighted draws,
+   * latency per request) that only the shared path keeps, so their pools are never allotted.
+   */
+  private boolean allots() {
+    return strategy == Strategy.LEAST_LOAD;
+  }
+
+  private InstanceSlots pickAllotable(int minCap, long now) {
+    if (!allots()) {
+      return null;
+    }
+    List<InstanceSlots> candidates = new ArrayList<>(instances.size());
+    for (InstanceSlots s : instances.values()) {
+      if (s.allotable(minCap)) {
+        candidates.add(s);
+      }
+    }
+    return candidates.isEmpty() ? null
+        : strategy.selector().select(candidates, new Selection(now, draws, latencyDecayMs));
+  }
+
   // ---------------------------------------------------------------- crash safety
 
   /** Drops every lease, ticket and unclaimed grant of a node that left; idempotent. */
   public List<Grant> purgeNode(String nodeId, long now, long leaseTtlMs) {
     int dropped = 0;
     for (InstanceSlots slots : instances.values()) {
-      dropped += slots.removeIf(l -> l.nodeId().equals(nodeId));
+      dropped += slots.removeIf(l -> l.nodeId().equals(nodeId), this::forget);
+      dropped += slots.dropAllotments((node, a) -> node.equals(nodeId));
     }
     for (Iterator<Ticket> it = queue.iterator(); it.hasNext(); ) {
       Ticket t = it.next();
@@ -304,9 +443,11 @@ public final class PoolState implements Serializable {
    * member-removed event was missed.
    */
   public List<Grant> retainNodes(Collection<String> members, long now, long leaseTtlMs) {
-    Set<String> strangers = new java.util.HashSet<>();
+    // ordered: owner and backup replay this alike, so they purge (and grant) in the same order
+    Set<String> strangers = new TreeSet<>();
     for (InstanceSlots slots : instances.values()) {
       slots.leases().values().forEach(l -> strangers.add(l.nodeId()));
+      strangers.addAll(slots.allotmentHolders());
     }
     queue.forEach(t -> strangers.add(t.nodeId()));
     guests.forEach(t -> strangers.add(t.nodeId()));
@@ -319,16 +460,31 @@ public final class PoolState implements Serializable {
     return grants;
   }
 
-  /** Renews a node's live leases; leases it no longer holds are left to expire. */
-  public void renew(String nodeId, Collection<String> leaseIds, long until) {
-    for (InstanceSlots slots : instances.values()) {
-      for (String id : leaseIds) {
+  /**
+   * Renews a node's live leases.
+   *
+   * @return the ids among them this pool no longer records (purged or expired): their requests run
+   *         on slots that may have been handed on, so the node must end them
+   */
+  public List<String> renew(String nodeId, Collection<String> leaseIds, long until) {
+    List<String> missing = new ArrayList<>();
+    for (String id : leaseIds) {
+      boolean found = false;
+      for (InstanceSlots slots : instances.values()) {
         Lease l = slots.leases().get(id);
         if (l != null && l.nodeId().equals(nodeId)) {
-          slots.leases().put(id, l.renewedUntil(until));
+          Lease renewed = l.renewedUntil(until);
+          slots.leases().put(id, renewed);
+          leaseByTicket.put(renewed.ticketId(), renewed);
+          found = true;
+          break;
         }
       }
+      if (!found) {
+        missing.add(id);
+      }
     }
+    return missing;
   }
 
   /**
@@ -342,6 +498,7 @@ public final class PoolState implements Serializable {
       InstanceSlots slots = instances.get(l.instanceId());
       if (slots != null && !slots.leases().containsKey(l.leaseId())) {
         slots.add(l);
+        leaseByTicket.put(l.ticketId(), l);
         added++;
       }
     }
@@ -352,7 +509,8 @@ public final class PoolState implements Serializable {
   public List<Grant> expire(long now, long ticketGraceMs, long leaseTtlMs) {
     int dropped = 0;
     for (InstanceSlots slots : instances.values()) {
-      dropped += slots.removeIf(l -> l.expiresAt() < now);
+      dropped += slots.removeIf(l -> l.expiresAt() < now, this::forget);
+      dropped += slots.dropAllotments((node, a) -> a.expiresAt < now);
     }
     for (Iterator<Ticket> it = queue.iterator(); it.hasNext(); ) {
       Ticket t = it.next();
@@ -378,13 +536,19 @@ public final class PoolState implements Serializable {
   public PoolSnapshot snapshot(long now) {
     List<InstanceSnapshot> list = new ArrayList<>(instances.size());
     for (InstanceSlots s : instances.values()) {
-      list.add(new InstanceSnapshot(s.id(), s.spec().maxConcurrency(), s.spec().weight(), s.inFlight(),
+      // in use, not taken: units allotted to a node but idle are not requests
+      list.add(new InstanceSnapshot(s.id(), s.spec().maxConcurrency(), s.spec().weight(), s.inUse(),
           s.health().health(), s.health().consecutiveFailures(), s.health().lastError(), s.retired(),
           s.spec().maxRps(), s.requestsLastSecond(now), s.latency().lastMs()));
     }
     Map<Integer, Integer> byPriority = new TreeMap<>(Comparator.reverseOrder());
     queue.forEach(t -> byPriority.merge(t.priority(), 1, Integer::sum));
     return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size(), guests.size());
+  }
+
+  /** The lease granted to a ticket, if it still holds one. */
+  public Lease leaseOfTicket(String ticketId) {
+    return leaseByTicket.get(ticketId);
   }
 
   /** Leases a node holds here (used to re-assert and renew). */
@@ -463,9 +627,11 @@ public final class PoolState implements Serializable {
   }
 
   private Lease grantOn(InstanceSlots slots, Ticket t, long now, long leaseTtlMs) {
-    Lease lease = new Lease(Ids.next(), name, slots.id(), t.nodeId(), t.ticketId(),
+    // derived from the ticket and the state, not drawn: a backup replaying the operation makes the same id
+    Lease lease = new Lease(t.ticketId() + "." + (nextSeq++), name, slots.id(), t.nodeId(), t.ticketId(),
         now + leaseTtlMs);
     slots.add(lease);
+    leaseByTicket.put(t.ticketId(), lease);
     slots.recordGrant(now);
     return lease;
   }
@@ -537,7 +703,9 @@ public final class PoolState implements Serializable {
       if (drop.test(g)) {
         it.remove();
         InstanceSlots slots = instances.get(g.lease().instanceId());
-        if (slots != null && slots.remove(g.lease().leaseId()) != null) {
+        Lease gone = slots == null ? null : slots.remove(g.lease().leaseId());
+        if (gone != null) {
+          forget(gone);
           freed++;
         }
       }
@@ -555,6 +723,10 @@ public final class PoolState implements Serializable {
         guestFrom.remove(t.ticketId());
       }
     }
+  }
+
+  private void forget(Lease lease) {
+    leaseByTicket.computeIfPresent(lease.ticketId(), (t, l) -> l.leaseId().equals(lease.leaseId()) ? null : l);
   }
 
   private void removeIdleRetired() {

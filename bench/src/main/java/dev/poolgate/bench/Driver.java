@@ -33,7 +33,8 @@ final class Driver extends AbstractVerticle {
   private final Live live;
   private final Buffer body;
   private HttpClient client;
-  private RequestOptions request;
+  private java.util.List<RequestOptions> requests;
+  private long sent;
 
   // Phase state: touched only on this verticle's event loop.
   private Stats stats;
@@ -57,11 +58,12 @@ final class Driver extends AbstractVerticle {
   public void start() {
     client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
         .setDefaultHost(cfg.host()).setDefaultPort(cfg.port()), new PoolOptions().setHttp1MaxSize(poolSize));
-    request = new RequestOptions().setMethod(HttpMethod.POST).setURI(cfg.path())
+    requests = cfg.ports().stream().map(port -> new RequestOptions().setMethod(HttpMethod.POST).setURI(cfg.path())
+        .setHost(cfg.host()).setPort(port)
         .setConnectTimeout(cfg.timeoutMs()) // also bounds the wait for a pooled connection
         .setIdleTimeout(cfg.timeoutMs())
         .putHeader("content-type", "application/json")
-        .putHeader("authorization", "Bearer " + cfg.apiKey());
+        .putHeader("authorization", "Bearer " + cfg.apiKey())).toList();
   }
 
   /** Starts a phase on this driver's event loop; closed loop runs {@code loops} back-to-back request chains. */
@@ -112,6 +114,8 @@ final class Driver extends AbstractVerticle {
     inFlight++;
     live.started.incrementAndGet();
     Call call = new Call(intendedNs, phase);
+    // several ports: round-robin over them, like a balancer in front of cluster nodes
+    RequestOptions request = requests.get((int) (sent++ % requests.size()));
     client.request(request)
         .compose(req -> req.send(body))
         .compose(resp -> read(resp, call))

@@ -33,14 +33,27 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LoadGen {
 
+  /**
+   * @param ports the target's port, or several (a comma-separated {@code --url} list with one host and path):
+   *              requests then go round-robin over them, as a balancer would spread them over cluster nodes
+   */
   record Config(String kind, String label, String host, int port, String path, String mode, double rate,
       int connections, double durationS, double warmupS, long maxRequests, boolean stream, String model,
-      String apiKey, int threads, long timeoutMs, String out, boolean progress) {
+      String apiKey, int threads, long timeoutMs, String out, boolean progress, List<Integer> ports) {
 
     static Config parse(Args a) {
-      URI url = URI.create(a.str("url", "http://127.0.0.1:18080/v1/chat/completions"));
-      if (!"127.0.0.1".equals(url.getHost()) && !"localhost".equals(url.getHost())) {
-        throw new IllegalArgumentException("the bench only targets loopback, not " + url.getHost());
+      String[] urls = a.str("url", "http://127.0.0.1:18080/v1/chat/completions").split(",");
+      URI url = URI.create(urls[0]);
+      List<Integer> ports = new java.util.ArrayList<>();
+      for (String u : urls) {
+        URI each = URI.create(u.trim());
+        if (!"127.0.0.1".equals(each.getHost()) && !"localhost".equals(each.getHost())) {
+          throw new IllegalArgumentException("the bench only targets loopback, not " + each.getHost());
+        }
+        if (!each.getHost().equals(url.getHost()) || !each.getPath().equals(url.getPath())) {
+          throw new IllegalArgumentException("several --url must differ only in their port: " + u);
+        }
+        ports.add(each.getPort());
       }
       String mode = a.str("mode", "open");
       double duration = a.dbl("duration", 10);
@@ -50,7 +63,8 @@ public final class LoadGen {
           url.getPath(), mode, rate, a.integer("connections", 64), duration, a.dbl("warmup", 0),
           a.lng("max-requests", defaultMax), a.bool("stream", false), a.str("model", "gpt-4o-mini"),
           a.str("api-key", "sk-bench"),
-          a.integer("threads", 2), a.lng("timeout-ms", 10_000), a.str("out", null), a.bool("progress", false));
+          a.integer("threads", 2), a.lng("timeout-ms", 10_000), a.str("out", null), a.bool("progress", false),
+          List.copyOf(ports));
     }
 
     String requestBody() {
@@ -141,7 +155,7 @@ public final class LoadGen {
     double rps = closed ? s.okInWindow / cfg.durationS() : s.okCount / Math.max(elapsedS, 1e-9);
     JsonObject r = new JsonObject().put("kind", cfg.kind()).put("label", cfg.label()).put("mode", cfg.mode())
         .put("stream", cfg.stream())
-        .put("url", "http://" + cfg.host() + ":" + cfg.port() + cfg.path()).put("threads", cfg.threads())
+        .put("url", "http://" + cfg.host() + ":" + cfg.ports() + cfg.path()).put("threads", cfg.threads())
         .put("connections", cfg.connections()).put("duration_s", cfg.durationS())
         .put("ok", s.okCount).put("errors", s.errors + s.unfinished).put("unfinished", s.unfinished)
         .put("error_kinds", new JsonObject(new LinkedHashMap<>(s.errorKinds)))

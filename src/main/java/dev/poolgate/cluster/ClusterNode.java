@@ -18,6 +18,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+
 /**
  * One clustered poolgate node: a Vert.x clustered with Hazelcast, the shared ledger and a full
  * gateway on it. Shutting down drains requests, releases the node's slots, then leaves.
@@ -46,8 +48,30 @@ public final class ClusterNode {
 
   /** Starts a Hazelcast member with the given config and a clustered Vert.x on it. */
   public static Future<Member> join(Config hazelcastConfig) {
+    return join(hazelcastConfig, new VertxOptions().setMetricsOptions(GatewayMetrics.vertxMetricsOptions()));
+  }
+
+  /**
+   * Joins an application — a Vert.x app that calls the event-bus API with
+   * {@link dev.poolgate.api.PoolgateBusClient} — to the cluster of {@code cluster.xml} (or the file in
+   * {@value ClusterConfig#FILE_VARIABLE}) as a lite member ({@link ClusterConfig#loadApplication}):
+   * it shares the event bus but holds no ledger data and takes on no gateway duty.
+   *
+   * @param overrides cluster.xml values, e.g. its own {@code POOLGATE_HZ_PORT}
+   */
+  public static Future<Member> joinAsApplication(Map<String, String> overrides) {
+    Config config;
+    try {
+      config = ClusterConfig.loadApplication(ClusterConfig.defaultPath(), overrides);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return join(config, new VertxOptions());
+  }
+
+  private static Future<Member> join(Config hazelcastConfig, VertxOptions options) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig);
-    VertxOptions options = new VertxOptions().setMetricsOptions(GatewayMetrics.vertxMetricsOptions()).setEventBusOptions(new EventBusOptions()
+    options.setEventBusOptions(new EventBusOptions()
         .setHost(eventBusHost(hazelcastConfig))
         .setPort(Integer.parseInt(setting(EVENTBUS_PORT, "0"))));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
@@ -87,7 +111,10 @@ public final class ClusterNode {
         .compose(ledger -> HazelcastKeyLimiter.create(vertx, hz).compose(keyLimiter -> Gateway.start(vertx, config,
             ledger, new HazelcastResponseCache(vertx, hz), keyLimiter, new ProbeAssignment(hz.getCluster()), http))
             .map(gw -> {
-              log.info("cluster node {} ready, {} members", ledger.nodeId(), hz.getCluster().getMembers().size());
+              log.info("cluster node {} started, {} gateway members{}", ledger.nodeId(),
+                  GatewayMembers.nodeIds(hz.getCluster()).size(), ledger.available() ? ""
+                      : "; not ready until a quorum of " + ClusterConfig.minClusterSize(hz.getConfig())
+                      + " gateway members forms");
               return new ClusterNode(vertx, hz, ledger, gw);
             }));
   }

@@ -56,6 +56,22 @@ public interface SlotLedger {
   /** Feeds an active probe result to an instance's health. */
   Future<Void> recordProbe(String pool, String instanceId, boolean ok, String error);
 
+  /**
+   * Whether the ledger can admit now. A cluster's ledger cannot before its pools are recorded,
+   * while this node sees no quorum of gateway members, or while it settles after a stall; the node
+   * is not ready meanwhile.
+   */
+  default boolean available() {
+    return true;
+  }
+
+  /**
+   * Registers who is told when the cluster has taken leases away from this node; one listener.
+   * A node's own ledger never loses a lease.
+   */
+  default void onLeasesLost(LeaseLossListener listener) {
+  }
+
   /** The current state of every pool (cluster-wide in cluster mode). */
   Future<List<PoolSnapshot>> snapshot();
 

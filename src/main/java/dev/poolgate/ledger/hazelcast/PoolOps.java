@@ -1,6 +1,6 @@
 package dev.poolgate.ledger.hazelcast;
 
-import com.hazelcast.cluster.Member;
+import dev.poolgate.cluster.GatewayMembers;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
@@ -284,9 +284,7 @@ public final class PoolOps {
       Set<String> keep = new HashSet<>(members);
       HazelcastInstance hz = hazelcast();
       if (hz != null) {
-        for (Member m : hz.getCluster().getMembers()) {
-          keep.add(m.getUuid().toString());
-        }
+        keep.addAll(GatewayMembers.nodeIds(hz.getCluster()));
       }
       return state.retainNodes(keep, now, leaseTtlMs);
     }

@@ -144,6 +144,15 @@ public final class ChildNode implements AutoCloseable {
     }
   }
 
+  /** As {@link #post}, without waiting; a failed or reset connection answers {@code -1}. */
+  public java.util.concurrent.CompletableFuture<Answer> postAsync(JsonObject body, Duration timeout) {
+    return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/chat/completions"))
+            .timeout(timeout).header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString())
+        .thenApply(r -> new Answer(r.statusCode(), r.body()))
+        .exceptionally(e -> new Answer(-1, e.toString()));
+  }
+
   public record Answer(int status, String body) {
     public JsonObject json() {
       return new JsonObject(body);

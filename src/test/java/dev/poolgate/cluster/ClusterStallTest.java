@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three nodes in JVMs of their own with {@code POOLGATE_HZ_MIN_CLUSTER_SIZE=2}, one instance of cap
  * 2, and a node frozen with SIGSTOP for longer than the failure detection: the others purge its
  * leases; once it runs again it resets its upstream calls within a second, and, on the minority
- * side of the split, it never admits — the upstream never sees more than the cap from then on.
+ * side of the split, it never admits — the upstream never sees more than the cap from then on —
+ * until it has merged back and is ready again.
  */
 class ClusterStallTest {
   private static final Duration START = Duration.ofSeconds(90);
@@ -111,6 +112,8 @@ class ClusterStallTest {
     ChildNode minority = nodes.get(2);
     minority.freeze();
     // the majority fills the cap with long calls once it no longer waits for the frozen member
+    // (which may own the pool's entry): once it declared it dead and purged it
+    waitFor("the majority purges the frozen member", () -> nodes.get(0).logged("left: purged"));
     List<CompletableFuture<ChildNode.Answer>> majority = new ArrayList<>();
     for (int i = 0; i < CAP; i++) {
       majority.add(nodes.get(i).postAsync(GatewayFixture.chat("majority " + i), Duration.ofSeconds(60)));
@@ -131,6 +134,10 @@ class ClusterStallTest {
     assertTrue(fake.maxInFlight() <= CAP, "the upstream saw " + fake.maxInFlight() + " calls, cap " + CAP);
     assertTrue(asked > 3, "the minority was asked only " + asked + " times");
     majority.forEach(a -> assertTrue(!a.isDone() || a.join().status() == 200, "a majority request failed"));
+
+    // the split heals: the node merges back into the majority and is ready again
+    minority.awaitReadiness(200, Duration.ofSeconds(60));
+    assertTrue(fake.maxInFlight() <= CAP, "the upstream saw " + fake.maxInFlight() + " calls, cap " + CAP);
   }
 
   private static void waitFor(String what, java.util.function.BooleanSupplier condition) {

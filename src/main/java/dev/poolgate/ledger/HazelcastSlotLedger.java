@@ -82,7 +82,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     this.map = map;
     this.opTimeoutMs = opTimeoutMs;
     this.context = vertx.getOrCreateContext();
-    this.leaseWatch = new LeaseWatch(vertx, context, hz, held(), this::recordedLeases);
+    this.leaseWatch = new LeaseWatch(context, hz, held(), this::recordedLeases);
   }
 
   /** Creates the ledger of this member and starts listening for grants and membership changes. */

@@ -9,7 +9,6 @@ import dev.poolgate.cluster.GatewayMembers;
 import dev.poolgate.scheduling.Lease;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -28,8 +30,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>a <b>stall</b>: the node did not run (SIGSTOP, GC pause) for about the failure-detection
  *   time, so the others may have declared it dead and purged its leases. Nothing here can run
- *   while the process is frozen; on the first timer tick after it runs again (within
- *   {@link #TICK_MS}) every lease held is given up, and the ledger is fenced — it admits and grants
+ *   while the process is frozen; on the first tick after it runs again (within {@link #TICK_MS})
+ *   every lease held is given up, and the ledger is fenced — it admits and grants
  *   nothing — until Hazelcast has had the time to settle who is a member. The ledger cannot be
  *   asked instead: the node's own copies of the entries still hold the purged leases until it
  *   learns it was removed;</li>
@@ -41,12 +43,11 @@ import java.util.stream.Collectors;
  */
 final class LeaseWatch {
   private static final Logger log = LoggerFactory.getLogger(LeaseWatch.class);
-  /** Period of the stall timer: a stall is noticed at most this long after the process runs again. */
+  /** Period of the stall ticks: a stall is noticed at most this long after the process runs again. */
   static final long TICK_MS = 200;
   /** The shortest gap taken for a stall, whatever the failure detection. */
   static final long MIN_STALL_MS = 1_000;
 
-  private final Vertx vertx;
   private final Context context;
   private final HazelcastInstance hz;
   private final Map<String, Lease> held;
@@ -57,12 +58,15 @@ final class LeaseWatch {
   private final StallWatch stalls;
   private volatile LeaseLossListener listener = ids -> { };
   private volatile long fencedUntil;
-  private long timerId = -1;
+  /**
+   * Ticks on a thread of its own: a busy or blocked event loop delays a Vert.x timer but is no
+   * stall of the process, and must not cost the node its leases.
+   */
+  private ScheduledExecutorService ticker;
   private UUID lifecycleRegistration;
 
-  LeaseWatch(Vertx vertx, Context context, HazelcastInstance hz, Map<String, Lease> held,
+  LeaseWatch(Context context, HazelcastInstance hz, Map<String, Lease> held,
              Function<String, Future<Set<String>>> recorded) {
-    this.vertx = vertx;
     this.context = context;
     this.hz = hz;
     this.held = held;
@@ -78,7 +82,12 @@ final class LeaseWatch {
   }
 
   void start() {
-    timerId = vertx.setPeriodic(TICK_MS, id -> tick());
+    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "poolgate-stall-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    ticker.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
     lifecycleRegistration = hz.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
         context.runOnContext(v -> verify());
@@ -87,7 +96,7 @@ final class LeaseWatch {
   }
 
   void stop() {
-    vertx.cancelTimer(timerId);
+    ticker.shutdownNow();
     try {
       hz.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
     } catch (RuntimeException e) {
@@ -123,17 +132,20 @@ final class LeaseWatch {
     }
   }
 
+  /** On the ticker thread; the leases are given up on the ledger's context. */
   private void tick() {
     long stalled = stalls.tick(now());
     if (stalled == 0) {
       return;
     }
     fencedUntil = now() + settleMs;
-    log.warn("this node stood still for {} ms (failure detection {} ms): admitting nothing for {} ms while the"
+    log.warn("this node stood still for {} ms (a stall from {} ms on): admitting nothing for {} ms while the"
         + " cluster settles", stalled, stalls.thresholdMs(), settleMs);
-    if (!held.isEmpty()) {
-      lose(held.keySet(), "this node stood still for " + stalled + " ms, long enough to be declared dead");
-    }
+    context.runOnContext(v -> {
+      if (!held.isEmpty()) {
+        lose(held.keySet(), "this node stood still for " + stalled + " ms, long enough to be declared dead");
+      }
+    });
   }
 
   /** After a merge: gives up every lease the ledger no longer records for this node. */

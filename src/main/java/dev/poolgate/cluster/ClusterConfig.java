@@ -62,7 +62,15 @@ public final class ClusterConfig {
    * @throws ConfigException if the file is missing or a value is invalid
    */
   public static Config load(Path file, Map<String, String> overrides) {
-    Config config = read(file, overrides);
+    return markGateway(read(file, overrides));
+  }
+
+  /**
+   * Makes a Hazelcast config (e.g. one a library user builds for a clustered Vert.x) the config
+   * of a gateway node: the {@code poolgate.role=gateway} attribute, a fresh {@code poolgate.node}
+   * id, and a ledger quorum that counts gateway members only. Returns the same config.
+   */
+  public static Config markGateway(Config config) {
     config.getMemberAttributeConfig()
         .setAttribute(GatewayMembers.ROLE_ATTRIBUTE, GatewayMembers.GATEWAY)
         .setAttribute(GatewayMembers.NODE_ATTRIBUTE, UUID.randomUUID().toString());

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import dev.poolgate.Gateway;
 import dev.poolgate.admin.AdminState;
+import dev.poolgate.config.ConfigException;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.keys.HazelcastKeyLimiter;
 import dev.poolgate.ledger.HazelcastSlotLedger;
@@ -106,6 +107,13 @@ public final class ClusterNode {
   public static Future<ClusterNode> start(Member member, GatewayConfig config, LedgerOptions options, boolean http) {
     Vertx vertx = member.vertx();
     HazelcastInstance hz = member.hz();
+    if (!GatewayMembers.isGateway(hz.getCluster().getLocalMember())) {
+      // its leases would name a node no other gateway counts, and be purged at the next membership change
+      return Future.failedFuture(new ConfigException("cluster", "this Hazelcast member is not a poolgate gateway:"
+          + " a gateway is a data (not lite) member with the attribute " + GatewayMembers.ROLE_ATTRIBUTE + "="
+          + GatewayMembers.GATEWAY + "; load its config with ClusterConfig.load or pass it to"
+          + " ClusterConfig.markGateway"));
+    }
     return ConfigFingerprint.check(vertx, hz, config)
         .compose(v -> HazelcastSlotLedger.create(vertx, hz, options))
         .compose(ledger -> HazelcastKeyLimiter.create(vertx, hz).compose(keyLimiter -> Gateway.start(vertx, config,

@@ -158,11 +158,14 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     leaseWatch.listener(listener);
   }
 
-  /** The ids of the leases the store records for this node in a pool. */
+  /**
+   * The ids of the leases the store records for this node in a pool. A pool without an entry says
+   * nothing about them (the next operation rebuilds it and re-records them): that is a failure.
+   */
   private Future<Set<String>> recordedLeases(String pool) {
     return store(() -> map.submitToKey(pool, new LeasesHeld(nodeId()))).compose(answer -> answer instanceof List<?> ids
         ? Future.succeededFuture(ids.stream().map(String::valueOf).collect(Collectors.toSet()))
-        : Future.succeededFuture(Set.of()));
+        : Future.failedFuture(ErrorKind.STORE_UNAVAILABLE.exception("pool '" + pool + "' has no entry")));
   }
 
   @Override

@@ -92,6 +92,7 @@ public final class Gateway {
         Notes.Probe.class, Notes.View.class, ProviderCall.class, CallResult.class, GatewayConfig.class,
         ProviderVerticle.ProbeRequest.class));
     Gateway gw = new Gateway(vertx, config, cache, keyLimiter);
+    gw.node.readyWhen(ledger::available);
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
     Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
         .compose(v -> gw.deploy(ProviderVerticle::new, instances))

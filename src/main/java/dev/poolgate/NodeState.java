@@ -8,6 +8,7 @@ import dev.poolgate.usage.UsageAggregator;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * What every verticle of a node may ask about the node: ready for traffic, draining, in flight,
@@ -24,6 +25,8 @@ public final class NodeState {
   private volatile AdminState admin;
   /** When this node's gateway was created: what /cluster/members reports as its start. */
   private final java.time.Instant startedAt = java.time.Instant.now();
+  /** What else readiness waits for: in a cluster, a ledger that can admit (quorum, pools recorded). */
+  private volatile BooleanSupplier serving = () -> true;
 
   /** A node that records no usage (tests, tools). */
   public NodeState(ResponseCache cache, GatewayMetrics metrics, KeyLimiter keyLimiter) {
@@ -69,7 +72,17 @@ public final class NodeState {
   }
 
   public boolean ready() {
-    return ready.get() && !draining.get();
+    return ready.get() && !draining.get() && serving.getAsBoolean();
+  }
+
+  /** Started, but waiting for what {@link #readyWhen} names (in a cluster: a quorum). */
+  public boolean waiting() {
+    return ready.get() && !draining.get() && !serving.getAsBoolean();
+  }
+
+  /** Makes readiness also wait for the condition (checked on every readiness probe). */
+  public void readyWhen(BooleanSupplier condition) {
+    this.serving = condition;
   }
 
   public void markReady() {

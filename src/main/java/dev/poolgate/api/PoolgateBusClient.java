@@ -1,16 +1,26 @@
 package dev.poolgate.api;
 
+import dev.poolgate.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * A typed client of the event-bus chat API for any Vert.x app joined to the cluster (or in the
- * same JVM as a standalone node).
+ * same JVM as a standalone node). An app joins the cluster as an application member, a Hazelcast
+ * lite member that holds no ledger data and does none of the gateways' work:
+ *
+ * <pre>{@code
+ * PoolgateBusClient.joinCluster(Map.of("POOLGATE_HZ_PORT", "5801")).onSuccess(vertx -> {
+ *   PoolgateBusClient client = new PoolgateBusClient(vertx);
+ *   ...
+ * });
+ * }</pre>
  *
  * <pre>{@code
  * PoolgateBusClient client = new PoolgateBusClient(vertx);
@@ -36,6 +46,17 @@ public final class PoolgateBusClient {
   public PoolgateBusClient(Vertx vertx, long timeoutMs) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * A clustered Vert.x joined to the poolgate cluster of {@code cluster.xml} (or the file in
+   * {@code POOLGATE_CLUSTER_CONFIG}) as an application member; see
+   * {@link ClusterNode#joinAsApplication}.
+   *
+   * @param overrides cluster.xml values, at least a {@code POOLGATE_HZ_PORT} of its own
+   */
+  public static Future<Vertx> joinCluster(Map<String, String> overrides) {
+    return ClusterNode.joinAsApplication(overrides).map(ClusterNode.Member::vertx);
   }
 
   /** A chat completion; fails with {@link PoolgateError} carrying the HTTP status and OpenAI error. */

@@ -24,6 +24,11 @@ public final class Bus {
   public static final String CONFIGURE = "poolgate.scheduler.configure";
   public static final String PROVIDER_CALL = "poolgate.provider.call";
   public static final String PROVIDER_PROBE = "poolgate.provider.probe";
+  /**
+   * Published (locally) with a JSON array of lease ids when the cluster took those leases away
+   * from this node: the requests holding them reset their upstream calls.
+   */
+  public static final String LEASES_LOST = "poolgate.scheduler.leases-lost";
   /** Published (locally) when a new configuration takes effect. */
   public static final String CONFIG_CHANGED = "poolgate.config.changed";
 

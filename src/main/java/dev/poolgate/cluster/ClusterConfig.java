@@ -1,6 +1,7 @@
 package dev.poolgate.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.poolgate.config.ConfigException;
 
@@ -23,6 +24,8 @@ public final class ClusterConfig {
   /** Environment variable or system property naming another file than {@link #DEFAULT_FILE}. */
   public static final String FILE_VARIABLE = "POOLGATE_CLUSTER_CONFIG";
   public static final String MIN_CLUSTER_SIZE = "POOLGATE_HZ_MIN_CLUSTER_SIZE";
+  /** The split-brain protection of cluster.xml guarding the ledger and the client key limits. */
+  public static final String QUORUM_NAME = "poolgate-ledger-quorum";
 
   private static final Map<String, String> DEFAULTS = Map.of(
       "POOLGATE_HZ_CLUSTER_NAME", "poolgate",
@@ -52,11 +55,53 @@ public final class ClusterConfig {
   }
 
   /**
-   * Loads the file with the environment, system properties and the given overrides.
+   * Loads the file with the environment, system properties and the given overrides, as the config
+   * of a gateway node: a data member marked {@code poolgate.role=gateway} with a fresh node id,
+   * whose ledger quorum counts gateway members only ({@link GatewayQuorum}).
    *
    * @throws ConfigException if the file is missing or a value is invalid
    */
   public static Config load(Path file, Map<String, String> overrides) {
+    return markGateway(read(file, overrides));
+  }
+
+  /**
+   * Makes a Hazelcast config (e.g. one a library user builds for a clustered Vert.x) the config
+   * of a gateway node: the {@code poolgate.role=gateway} attribute, a fresh {@code poolgate.node}
+   * id, and a ledger quorum that counts gateway members only. Returns the same config.
+   */
+  public static Config markGateway(Config config) {
+    config.getMemberAttributeConfig()
+        .setAttribute(GatewayMembers.ROLE_ATTRIBUTE, GatewayMembers.GATEWAY)
+        .setAttribute(GatewayMembers.NODE_ATTRIBUTE, UUID.randomUUID().toString());
+    SplitBrainProtectionConfig quorum = config.getSplitBrainProtectionConfigs().get(QUORUM_NAME);
+    if (quorum != null && quorum.isEnabled()) {
+      quorum.setFunctionImplementation(new GatewayQuorum(quorum.getMinimumClusterSize()));
+    }
+    return config;
+  }
+
+  /**
+   * The same file as the config of an application member: a Vert.x app that joins the cluster to
+   * call the event-bus API. It joins as a Hazelcast lite member marked
+   * {@code poolgate.role=application}: it owns no partitions (so no ledger entry lives on it or runs
+   * its operations), and no gateway duty — probing, the quorum, lease purges — counts it. Its
+   * Hazelcast port is {@code POOLGATE_HZ_PORT} like a node's, so give it one of its own.
+   */
+  public static Config loadApplication(Path file, Map<String, String> overrides) {
+    Config config = read(file, overrides);
+    config.setLiteMember(true);
+    config.getMemberAttributeConfig().setAttribute(GatewayMembers.ROLE_ATTRIBUTE, GatewayMembers.APPLICATION);
+    return config;
+  }
+
+  /** The minimum number of gateway members the ledger needs (1: no quorum) in a loaded config. */
+  public static int minClusterSize(Config config) {
+    SplitBrainProtectionConfig quorum = config.getSplitBrainProtectionConfigs().get(QUORUM_NAME);
+    return quorum == null || !quorum.isEnabled() ? 1 : quorum.getMinimumClusterSize();
+  }
+
+  private static Config read(Path file, Map<String, String> overrides) {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("cluster config", "'" + file + "' does not exist or is not a file");
     }

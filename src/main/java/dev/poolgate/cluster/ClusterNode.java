@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import dev.poolgate.Gateway;
 import dev.poolgate.admin.AdminState;
+import dev.poolgate.config.ConfigException;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.keys.HazelcastKeyLimiter;
 import dev.poolgate.ledger.HazelcastSlotLedger;
@@ -17,6 +18,8 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Map;
 
 /**
  * One clustered poolgate node: a Vert.x clustered with Hazelcast, the shared ledger and a full
@@ -46,8 +49,30 @@ public final class ClusterNode {
 
   /** Starts a Hazelcast member with the given config and a clustered Vert.x on it. */
   public static Future<Member> join(Config hazelcastConfig) {
+    return join(hazelcastConfig, new VertxOptions().setMetricsOptions(GatewayMetrics.vertxMetricsOptions()));
+  }
+
+  /**
+   * Joins an application — a Vert.x app that calls the event-bus API with
+   * {@link dev.poolgate.api.PoolgateBusClient} — to the cluster of {@code cluster.xml} (or the file in
+   * {@value ClusterConfig#FILE_VARIABLE}) as a lite member ({@link ClusterConfig#loadApplication}):
+   * it shares the event bus but holds no ledger data and takes on no gateway duty.
+   *
+   * @param overrides cluster.xml values, e.g. its own {@code POOLGATE_HZ_PORT}
+   */
+  public static Future<Member> joinAsApplication(Map<String, String> overrides) {
+    Config config;
+    try {
+      config = ClusterConfig.loadApplication(ClusterConfig.defaultPath(), overrides);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return join(config, new VertxOptions());
+  }
+
+  private static Future<Member> join(Config hazelcastConfig, VertxOptions options) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig);
-    VertxOptions options = new VertxOptions().setMetricsOptions(GatewayMetrics.vertxMetricsOptions()).setEventBusOptions(new EventBusOptions()
+    options.setEventBusOptions(new EventBusOptions()
         .setHost(eventBusHost(hazelcastConfig))
         .setPort(Integer.parseInt(setting(EVENTBUS_PORT, "0"))));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
@@ -82,6 +107,13 @@ public final class ClusterNode {
   public static Future<ClusterNode> start(Member member, GatewayConfig config, LedgerOptions options, boolean http) {
     Vertx vertx = member.vertx();
     HazelcastInstance hz = member.hz();
+    if (!GatewayMembers.isGateway(hz.getCluster().getLocalMember())) {
+      // its leases would name a node no other gateway counts, and be purged at the next membership change
+      return Future.failedFuture(new ConfigException("cluster", "this Hazelcast member is not a poolgate gateway:"
+          + " a gateway is a data (not lite) member with the attribute " + GatewayMembers.ROLE_ATTRIBUTE + "="
+          + GatewayMembers.GATEWAY + "; load its config with ClusterConfig.load or pass it to"
+          + " ClusterConfig.markGateway"));
+    }
     return ConfigFingerprint.check(vertx, hz, config)
         .compose(v -> HazelcastSlotLedger.create(vertx, hz, options))
         .compose(ledger -> HazelcastKeyLimiter.create(vertx, hz).compose(keyLimiter -> Gateway.start(vertx, config,
@@ -89,8 +121,10 @@ public final class ClusterNode {
             .compose(gw -> ClusterMembers.register(vertx, hz, http ? gw.config().server().host() + ":"
                 + gw.config().server().port() : null, gw.node().startedAt()).map(gw))
             .map(gw -> {
-              log.info("cluster node {} ready, {} members (GET /cluster/members lists them)", ledger.nodeId(),
-                  hz.getCluster().getMembers().size());
+              log.info("cluster node {} ready, {} gateway members{} (GET /cluster/members lists them)", ledger.nodeId(),
+                  GatewayMembers.nodeIds(hz.getCluster()).size(), ledger.available() ? ""
+                      : "; not ready until a quorum of " + ClusterConfig.minClusterSize(hz.getConfig())
+                      + " gateway members forms");
               return new ClusterNode(vertx, hz, ledger, gw);
             }));
   }

@@ -1,7 +1,6 @@
 package dev.poolgate.cluster;
 
 import com.hazelcast.cluster.Cluster;
-import com.hazelcast.cluster.Member;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,8 +10,9 @@ import java.util.function.Predicate;
 
 /**
  * Which member probes which instance: rendezvous hashing of the instance id over the current
- * members, so each instance is probed by exactly one member, and only the instances of a member
- * that left move to another one.
+ * gateway members ({@link GatewayMembers}), so each instance is probed by exactly one gateway, and
+ * only the instances of a gateway that left move to another one. Application members never probe,
+ * so they are never handed an instance.
  */
 public final class ProbeAssignment implements Predicate<String> {
   private final Cluster cluster;
@@ -24,11 +24,8 @@ public final class ProbeAssignment implements Predicate<String> {
   /** Whether this member probes the instance (reads Hazelcast's local member view, no I/O). */
   @Override
   public boolean test(String instanceId) {
-    List<String> members = new ArrayList<>();
-    for (Member m : cluster.getMembers()) {
-      members.add(m.getUuid().toString());
-    }
-    return cluster.getLocalMember().getUuid().toString().equals(owner(members, instanceId));
+    List<String> members = new ArrayList<>(GatewayMembers.nodeIds(cluster));
+    return GatewayMembers.nodeId(cluster.getLocalMember()).equals(owner(members, instanceId));
   }
 
   /** The member with the highest score for the instance; null if there are no members. */

@@ -5,6 +5,7 @@ import dev.poolgate.cache.CachingSink;
 import dev.poolgate.cache.CompletionReplay;
 import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.GatewayException;
+import dev.poolgate.bus.Bus;
 import dev.poolgate.config.CacheConfig;
 import dev.poolgate.metrics.AccessLog;
 import dev.poolgate.metrics.GatewayMetrics;
@@ -20,12 +21,15 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +51,8 @@ public final class Dispatcher {
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
   private final UsageAggregator usage;
+  /** Requests of this dispatcher holding a slot, by lease id: a lease the cluster took away ends its request. */
+  private final Map<String, Exchange> byLease = new ConcurrentHashMap<>();
 
   public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache, GatewayMetrics metrics,
                     UsageAggregator usage) {
@@ -57,6 +63,13 @@ public final class Dispatcher {
     this.providers = new ProviderClient(vertx);
     this.config = config;
     this.cache = cache;
+    // registered on the creating verticle's context, so undeploying it unregisters the consumer
+    vertx.eventBus().<JsonArray>localConsumer(Bus.LEASES_LOST, msg -> msg.body().forEach(id -> {
+      Exchange holder = byLease.get(String.valueOf(id));
+      if (holder != null) {
+        holder.leaseLost(String.valueOf(id));
+      }
+    }));
   }
 
   /**
@@ -122,7 +135,7 @@ public final class Dispatcher {
   }
 
   private Future<Served> exchange(GatewayConfig cfg, Job job, ReplySink sink, RequestTrace trace) {
-    return new Exchange(vertx, scheduler, providers, cfg, job, sink, trace).run();
+    return new Exchange(vertx, scheduler, providers, cfg, job, sink, trace, byLease).run();
   }
 
   /** Serves a cached completion without a slot: as JSON, or replayed as a stream. */

@@ -24,6 +24,7 @@ import io.vertx.core.Vertx;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -55,10 +56,15 @@ final class Exchange {
   private long ttfbMs = -1;
   private GatewayException lastUpstreamFailure;
   private final RequestTrace trace;
+  /** The dispatcher's requests by the lease they hold; this one is in it while it holds a slot. */
+  private final Map<String, Exchange> byLease;
+  /** Set when the cluster took this request's lease away: its call was reset and it ends with 503. */
+  private volatile boolean leaseLost;
 
   Exchange(Vertx vertx, SchedulerClient scheduler, ProviderClient providers, GatewayConfig config, Job job,
-           ReplySink sink, RequestTrace trace) {
+           ReplySink sink, RequestTrace trace, Map<String, Exchange> byLease) {
     this.trace = trace;
+    this.byLease = byLease;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.scheduler = scheduler;
@@ -121,6 +127,7 @@ final class Exchange {
 
   private void call(Lease granted) {
     lease.set(granted);
+    byLease.put(granted.leaseId(), this);
     trace.granted(granted.instanceId());
     if (sink.closed()) {
       release(Outcome.NEUTRAL, null);
@@ -155,9 +162,11 @@ final class Exchange {
   }
 
   private void callFailed(InstanceConfig instance, Lease granted, UpstreamException failure) {
-    // a call aborted because the client left says nothing about the instance
-    release(sink.closed() ? Outcome.NEUTRAL : failure.outcome(), failure.getMessage());
-    if (sink.closed()) {
+    // a call aborted because the client left, or because its lease was lost, says nothing about the instance
+    release(sink.closed() || leaseLost ? Outcome.NEUTRAL : failure.outcome(), failure.getMessage());
+    if (leaseLost) {
+      fail(lostLease());
+    } else if (sink.closed()) {
       cancelled();
     } else if (failure.passThrough()) {
       Served served = served(instance, granted);
@@ -199,6 +208,11 @@ final class Exchange {
     if (sink.closed() || clientFailed) {
       release(Outcome.NEUTRAL, null);
       cancelled();
+      return;
+    }
+    if (leaseLost) {
+      release(Outcome.NEUTRAL, null);
+      fail(lostLease());
       return;
     }
     Throwable cause = ar.cause();
@@ -253,6 +267,31 @@ final class Exchange {
     }
   }
 
+  /**
+   * The cluster took this request's lease away (this node stood still or was cut off longer than
+   * the failure-detection time): the slot may already serve another request, so the upstream call
+   * is reset at once — before its answer, or mid-stream — and the request ends with a 503.
+   */
+  void leaseLost(String leaseId) {
+    context.runOnContext(v -> {
+      Lease held = lease.get();
+      if (held == null || !held.leaseId().equals(leaseId)) {
+        return;
+      }
+      leaseLost = true;
+      abandoned.tryComplete();
+      UpstreamReply r = reply;
+      if (r != null) {
+        r.cancel();
+      }
+    });
+  }
+
+  private static GatewayException lostLease() {
+    return ErrorKind.STORE_UNAVAILABLE.exception("this node lost its slot to the cluster (it stood still or was cut"
+        + " off longer than the failure-detection time); the upstream call was reset");
+  }
+
   private void release(Outcome outcome, String error) {
     release(outcome, error, CallMetrics.NONE);
   }
@@ -260,6 +299,7 @@ final class Exchange {
   private void release(Outcome outcome, String error, CallMetrics metrics) {
     Lease held = lease.getAndSet(null);
     if (held != null) {
+      byLease.remove(held.leaseId());
       scheduler.release(held, outcome, error, metrics);
     }
   }

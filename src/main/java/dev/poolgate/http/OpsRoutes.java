@@ -26,7 +26,7 @@ final class OpsRoutes {
   static final String METRICS_PATH = "/metrics";
   /** Liveness: 200 while the process serves HTTP. */
   static final String LIVENESS_PATH = "/health";
-  /** Readiness: 200 once started, 503 while starting or draining. */
+  /** Readiness: 200 once started, 503 while starting, draining, or (in a cluster) without a quorum. */
   static final String READINESS_PATH = "/health/ready";
   /** Per provider type and instance: health, load, last error (reference 003's route). */
   static final String PROVIDERS_STATUS_PATH = "/v1/providers/status";
@@ -108,7 +108,8 @@ final class OpsRoutes {
 
   private void ready(RoutingContext ctx) {
     boolean ready = node.ready();
-    json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : node.draining() ? "draining" : "starting"));
+    String status = ready ? "ready" : node.draining() ? "draining" : node.waiting() ? "waiting_for_cluster" : "starting";
+    json(ctx, ready ? 200 : 503, new JsonObject().put("status", status));
   }
 
   /** Ends the response with a JSON body. */

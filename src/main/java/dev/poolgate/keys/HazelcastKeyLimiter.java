@@ -2,6 +2,7 @@ package dev.poolgate.keys;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import dev.poolgate.cluster.GatewayMembers;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.poolgate.ErrorKind;
@@ -19,7 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The key limiter of a cluster: one {@code IMap} entry per client key holding its
@@ -50,7 +50,7 @@ public final class HazelcastKeyLimiter extends AbstractKeyLimiter {
   private UUID membershipRegistration;
 
   private HazelcastKeyLimiter(Vertx vertx, HazelcastInstance hz, IMap<String, KeyUsage> map) {
-    super(hz.getCluster().getLocalMember().getUuid().toString());
+    super(GatewayMembers.nodeId(hz.getCluster().getLocalMember()));
     this.vertx = vertx;
     this.hz = hz;
     this.map = map;
@@ -117,7 +117,10 @@ public final class HazelcastKeyLimiter extends AbstractKeyLimiter {
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      String dead = event.getMember().getUuid().toString();
+      if (!GatewayMembers.isGateway(event.getMember())) {
+        return;
+      }
+      String dead = GatewayMembers.nodeId(event.getMember());
       context.runOnContext(v -> onAllKeys(new KeyOps.PurgeNodes(Set.of(dead), System.currentTimeMillis()))
           .onSuccess(n -> log.info("member {} left: dropped its {} client key permits", dead, n))
           .onFailure(e -> log.warn("dropping the client key permits of member {} failed: {}", dead, e.toString()))
@@ -129,7 +132,7 @@ public final class HazelcastKeyLimiter extends AbstractKeyLimiter {
   private void retain() {
     Set<String> members;
     try {
-      members = hz.getCluster().getMembers().stream().map(m -> m.getUuid().toString()).collect(Collectors.toSet());
+      members = GatewayMembers.nodeIds(hz.getCluster());
     } catch (RuntimeException e) {
       log.debug("no member list, the member is shutting down: {}", e.toString());
       return;

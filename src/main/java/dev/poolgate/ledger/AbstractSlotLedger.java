@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -66,7 +65,7 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   /** Leases running on allotted units, by lease id: released here, never in the store. */
   private final Map<String, Lease> unitLeases = new ConcurrentHashMap<>();
   /** Told of leases this node held that the store no longer records: their requests must end. */
-  private volatile Consumer<List<Lease>> leasesLost = lost -> { };
+  private volatile LeaseLossListener leasesLost = lost -> { };
   /** Test hook: grant notices matching it are dropped, as a lossy event bus would. */
   private volatile Predicate<Grant> dropNotice = g -> false;
 
@@ -125,8 +124,34 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   }
 
   @Override
-  public void onLeasesLost(Consumer<List<Lease>> listener) {
+  public void onLeasesLost(LeaseLossListener listener) {
     this.leasesLost = listener;
+  }
+
+  /**
+   * Whether this node may start requests on its allotted units now; a clustered node that stood
+   * still or lost the quorum may not (its units may have been purged by the others).
+   */
+  protected boolean admitsLocally() {
+    return true;
+  }
+
+  /**
+   * Gives up every allotted unit at once (the node stood still or lost the quorum, so the others
+   * may have purged them) and ends the requests on them. A new book starts afresh; the store
+   * drops what the old one held at the next sync, or already purged it.
+   */
+  protected void loseAllUnits(String why) {
+    if (allotments == null || unitLeases.isEmpty() && allotments.pools().isEmpty()) {
+      return;
+    }
+    allotments.reset();
+    Set<String> lost = new java.util.HashSet<>(unitLeases.keySet());
+    unitLeases.clear();
+    if (!lost.isEmpty()) {
+      log.warn("giving up {} requests on allotted slots, their upstream calls are reset: {}", lost.size(), why);
+      leasesLost.leasesLost(lost);
+    }
   }
 
   // ------------------------------------------------------------------ store operations
@@ -188,7 +213,7 @@ public abstract class AbstractSlotLedger implements SlotLedger {
 
   @Override
   public Future<Lease> acquire(SlotRequest req) {
-    if (allotments != null) {
+    if (allotments != null && admitsLocally()) {
       String instance = allotments.take(req.pool(), req.excluded());
       if (instance != null) {
         Lease lease = new Lease(UNIT_LEASE_PREFIX + req.ticketId(), req.pool(), instance, nodeId, req.ticketId(),
@@ -581,17 +606,16 @@ public abstract class AbstractSlotLedger implements SlotLedger {
 
   /** Leases the store no longer records (purged or expired) that this node still holds. */
   private void leaseIdsLost(List<String> missing) {
-    List<Lease> lost = new ArrayList<>();
+    Set<String> lost = new java.util.HashSet<>();
     for (String id : missing) {
-      Lease l = held.remove(id);
-      if (l != null) {
-        lost.add(l);
+      if (held.remove(id) != null) {
+        lost.add(id);
       }
     }
     if (!lost.isEmpty()) {
       log.warn("{} leases this node holds are gone from the store (purged while it was unreachable, or expired):"
           + " ending their requests", lost.size());
-      leasesLost.accept(lost);
+      leasesLost.leasesLost(lost);
     }
   }
 
@@ -634,18 +658,18 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   }
 
   private void unitsLost(String pool, List<String> instances) {
-    List<Lease> lost = new ArrayList<>();
+    Set<String> lost = new java.util.HashSet<>();
     unitLeases.values().removeIf(l -> {
       boolean gone = l.pool().equals(pool) && instances.contains(l.instanceId());
       if (gone) {
-        lost.add(l);
+        lost.add(l.leaseId());
       }
       return gone;
     });
     if (!lost.isEmpty()) {
       log.warn("{} allotted slots of pool {} are gone from the store (purged while this node was unreachable):"
           + " ending their requests", lost.size(), pool);
-      leasesLost.accept(lost);
+      leasesLost.leasesLost(lost);
     }
   }
 

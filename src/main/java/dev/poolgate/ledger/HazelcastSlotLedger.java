@@ -6,6 +6,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
+import dev.poolgate.cluster.GatewayMembers;
+import dev.poolgate.ledger.hazelcast.LeasesHeld;
 import dev.poolgate.ledger.hazelcast.PoolOps;
 import dev.poolgate.ledger.hazelcast.PoolProcessor;
 import dev.poolgate.scheduling.Admission;
@@ -71,14 +73,20 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   private MessageConsumer<String> rebuiltConsumer;
   private MessageConsumer<String> recallConsumer;
   private UUID membershipRegistration;
+  /** Stalls, quorum loss and merges that may have cost this node its leases. */
+  private final LeaseWatch leaseWatch;
+  /** Set once the pools are recorded in the store (a node without quorum is not ready until then). */
+  private volatile boolean configured;
 
   private HazelcastSlotLedger(Vertx vertx, HazelcastInstance hz, IMap<String, PoolState> map, LedgerOptions options,
                               long opTimeoutMs) {
-    super(vertx, hz.getCluster().getLocalMember().getUuid().toString(), options, true);
+    super(vertx, GatewayMembers.nodeId(hz.getCluster().getLocalMember()), options, true);
     this.hz = hz;
     this.map = map;
     this.opTimeoutMs = opTimeoutMs;
     this.context = vertx.getOrCreateContext();
+    this.leaseWatch = new LeaseWatch(context, hz, held(), this::recordedLeases, this::loseAllUnits,
+        this::verifyHeldNow);
   }
 
   /** Creates the ledger of this member and starts listening for grants and membership changes. */
@@ -121,6 +129,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     recallConsumer = vertx.eventBus().consumer(RECALL_ADDRESS, msg -> recalled(msg.body()));
     membershipRegistration = hz.getCluster().addMembershipListener(new Membership());
     startTimers();
+    leaseWatch.start();
     return Future.all(grantConsumer.completion(), rebuiltConsumer.completion(), recallConsumer.completion())
         .mapEmpty();
   }
@@ -141,7 +150,37 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
       ops.add(run(spec.name(), new PoolOps.Configure(spec, now)).onSuccess(this::deliver));
     }
     poolOrder = List.copyOf(order);
-    return Future.all(ops).mapEmpty();
+    return Future.all(ops).<Void>mapEmpty().onSuccess(v -> configured = true);
+  }
+
+  /**
+   * Ready to admit: the pools are recorded, this node sees a quorum of gateway members, and it is
+   * not settling after a stall.
+   */
+  @Override
+  public boolean available() {
+    return configured && leaseWatch.quorumPresent() && !leaseWatch.fenced();
+  }
+
+  @Override
+  public void onLeasesLost(LeaseLossListener listener) {
+    super.onLeasesLost(listener);
+    leaseWatch.listener(listener);
+  }
+
+  @Override
+  protected boolean admitsLocally() {
+    return !leaseWatch.fenced() && leaseWatch.quorumPresent();
+  }
+
+  /**
+   * The ids of the leases the store records for this node in a pool. A pool without an entry says
+   * nothing about them (the next operation rebuilds it and re-records them): that is a failure.
+   */
+  private Future<Set<String>> recordedLeases(String pool) {
+    return store(() -> map.submitToKey(pool, new LeasesHeld(nodeId()))).compose(answer -> answer instanceof List<?> ids
+        ? Future.succeededFuture(ids.stream().map(String::valueOf).collect(Collectors.toSet()))
+        : Future.failedFuture(ErrorKind.STORE_UNAVAILABLE.exception("pool '" + pool + "' has no entry")));
   }
 
   @Override
@@ -159,6 +198,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   /** Releases what this node still holds, then stops listening: run before leaving the cluster. */
   @Override
   public Future<Void> close() {
+    leaseWatch.stop();
     return super.close()
         .compose(v -> Future.join(new ArrayList<>(held().values()).stream()
             .map(l -> release(l, Outcome.NEUTRAL, null))
@@ -268,17 +308,28 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
 
   // ------------------------------------------------------------------ membership
 
-  /** Hazelcast calls it on its event thread; the work is handed to the ledger's context. */
+  /**
+   * Hazelcast calls it on its event thread; the work is handed to the ledger's context. Only
+   * gateway members hold leases: an application member coming or going changes nothing here.
+   */
   private final class Membership implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent event) {
-      context.runOnContext(v -> retainAndReassert());
+      if (GatewayMembers.isGateway(event.getMember())) {
+        context.runOnContext(v -> retainAndReassert());
+      }
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      String dead = event.getMember().getUuid().toString();
-      context.runOnContext(v -> purge(dead).onComplete(ar -> retainAndReassert()));
+      if (!GatewayMembers.isGateway(event.getMember())) {
+        return;
+      }
+      String dead = GatewayMembers.nodeId(event.getMember());
+      context.runOnContext(v -> {
+        leaseWatch.membersChanged();
+        purge(dead).onComplete(ar -> retainAndReassert());
+      });
     }
   }
 
@@ -303,7 +354,7 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   private void retainAndReassert() {
     Set<String> members;
     try {
-      members = hz.getCluster().getMembers().stream().map(m -> m.getUuid().toString()).collect(Collectors.toSet());
+      members = GatewayMembers.nodeIds(hz.getCluster());
     } catch (RuntimeException e) {
       log.debug("no member list, the member is shutting down: {}", e.toString());
       return;
@@ -343,6 +394,12 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
    */
   @SuppressWarnings("unchecked")
   private <T> Future<T> run(String pool, PoolProcessor<T> op) {
+    if (!(op instanceof PoolOps.Release) && (leaseWatch.fenced() || !leaseWatch.quorumPresent())) {
+      // releases always go through (idempotent, they free slots); nothing else is trusted now
+      return Future.failedFuture(ErrorKind.STORE_UNAVAILABLE.exception(leaseWatch.fenced()
+          ? "this node is rejoining the cluster after it stood still"
+          : "this node does not see a quorum of gateway members (POOLGATE_HZ_MIN_CLUSTER_SIZE)"));
+    }
     return store(() -> map.submitToKey(pool, op)).map(PoolProcessor::answerOf).compose(answer -> {
       if (!(answer instanceof PoolProcessor.Missing)) {
         return Future.succeededFuture((T) answer);

@@ -298,6 +298,11 @@ public final class NodeAllotments {
     }
   }
 
+  /** Forgets every book: units held are given up (the store purged them, or drops them at the next sync). */
+  public synchronized void reset() {
+    books.clear();
+  }
+
   /** Units held and in use per pool, for logs and tests. */
   public synchronized Map<String, int[]> view() {
     Map<String, int[]> out = new LinkedHashMap<>();

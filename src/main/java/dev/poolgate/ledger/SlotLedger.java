@@ -56,15 +56,27 @@ public interface SlotLedger {
   /** Feeds an active probe result to an instance's health. */
   Future<Void> recordProbe(String pool, String instanceId, boolean ok, String error);
 
-  /** The current state of every pool (cluster-wide in cluster mode). */
-  Future<List<PoolSnapshot>> snapshot();
+  /**
+   * Whether the ledger can admit now. A cluster's ledger cannot before its pools are recorded,
+   * while this node sees no quorum of gateway members, or while it settles after a stall; the node
+   * is not ready meanwhile.
+   */
+  default boolean available() {
+    return true;
+  }
 
   /**
-   * Registers who ends the requests whose slots this node lost: leases its renewal finds gone
-   * from the store, and allotted units purged while the node was frozen or cut off. Their slots
-   * may have been handed on, so those requests must stop at once (their upstream calls reset).
+   * Registers who is told when the cluster has taken leases away from this node (one listener):
+   * leases its renewal finds gone from the store, allotted units purged while the node was frozen
+   * or cut off, everything it held when it stood still or lost the quorum. Their slots may have
+   * been handed on, so those requests must stop at once (their upstream calls reset). A node's own
+   * ledger never loses a lease.
    */
-  void onLeasesLost(java.util.function.Consumer<List<Lease>> listener);
+  default void onLeasesLost(LeaseLossListener listener) {
+  }
+
+  /** The current state of every pool (cluster-wide in cluster mode). */
+  Future<List<PoolSnapshot>> snapshot();
 
   /** Stops timers; leases still held stay recorded until released or expired. */
   Future<Void> close();

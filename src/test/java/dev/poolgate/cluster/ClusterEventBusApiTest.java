@@ -26,8 +26,8 @@ import static dev.poolgate.cluster.TestCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A Vert.x app that only joined the cluster (no gateway of its own) sends chat requests over the
- * event bus to a gateway node: a completion, a credited stream, and the credit holding across nodes.
+ * A Vert.x app that only joined the cluster as an application member (no gateway of its own)
+ * sends chat requests over the event bus to a gateway node: a completion, a credited stream, and the credit holding across nodes.
  */
 class ClusterEventBusApiTest {
   private static List<ClusterNode.Member> members;
@@ -36,9 +36,10 @@ class ClusterEventBusApiTest {
 
   @BeforeAll
   static void start() {
-    members = TestCluster.start(2);
+    TestCluster.Growing cluster = TestCluster.growing(2);
+    members = cluster.members();
     gateway = await(ClusterNode.start(members.get(0), config(), LedgerOptions.DEFAULT));
-    app = members.get(1).vertx();
+    app = cluster.addApplication().vertx();
     awaitHandlerVisible(100);
   }
 

@@ -79,6 +79,19 @@ public final class TestCluster {
   }
 
   public record Growing(String cluster, List<Integer> ports, List<ClusterNode.Member> members) {
+    /**
+     * Joins the next planned port as an application member, the way
+     * {@link dev.poolgate.api.PoolgateBusClient#joinCluster} joins one: a Vert.x app using the
+     * event-bus API, no gateway.
+     */
+    public ClusterNode.Member addApplication() {
+      int i = members.size();
+      String all = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+      ClusterNode.Member m = await(ClusterNode.joinAsApplication(values(cluster, i, ports.get(i), all, Map.of())));
+      members.add(m);
+      return m;
+    }
+
     public ClusterNode.Member add() {
       int i = members.size();
       String all = ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
@@ -89,6 +102,12 @@ public final class TestCluster {
   }
 
   private static ClusterNode.Member member(String cluster, int i, int port, String members, Map<String, String> extra) {
+    return await(ClusterNode.join(ClusterConfig.load(Path.of(ClusterConfig.DEFAULT_FILE),
+        values(cluster, i, port, members, extra))));
+  }
+
+  private static Map<String, String> values(String cluster, int i, int port, String members,
+                                            Map<String, String> extra) {
     Map<String, String> values = new java.util.HashMap<>(Map.of(
         "POOLGATE_HZ_CLUSTER_NAME", cluster,
         "POOLGATE_HZ_INSTANCE_NAME", cluster + "-" + i,
@@ -97,8 +116,7 @@ public final class TestCluster {
         "POOLGATE_HZ_MAX_NO_HEARTBEAT_SECONDS", String.valueOf(MAX_NO_HEARTBEAT_SECONDS),
         "POOLGATE_HZ_JOIN_WAIT_SECONDS", "0"));
     values.putAll(extra);
-    Config config = ClusterConfig.load(Path.of(ClusterConfig.DEFAULT_FILE), values);
-    return await(ClusterNode.join(config));
+    return values;
   }
 
   /** Leaves the cluster cleanly. */

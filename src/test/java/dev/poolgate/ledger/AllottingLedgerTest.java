@@ -136,7 +136,7 @@ class AllottingLedgerTest extends SlotLedgerContractTest {
   @Test
   void unitsPurgedBehindANodesBackEndTheirRequests() {
     configure(List.of(inst("a", 64)), 10);
-    List<Lease> lost = Collections.synchronizedList(new ArrayList<>());
+    List<String> lost = Collections.synchronizedList(new ArrayList<>());
     ledger(0).onLeasesLost(lost::addAll);
     for (int i = 0; i < 10; i++) {
       await(ledger(0).release(await(ledger(0).acquire(req(5, 5_000))), Outcome.SUCCESS, null));
@@ -151,7 +151,7 @@ class AllottingLedgerTest extends SlotLedgerContractTest {
     members.get(1).hz().<String, PoolState>getMap(HazelcastSlotLedger.MAP_NAME)
         .executeOnKey(pool, new PoolOps.PurgeNode(node0, System.currentTimeMillis(), 10_000));
     Await.until("both requests are ended", () -> lost.size() == 2);
-    assertEquals(Set.copyOf(running), Set.copyOf(lost));
+    assertEquals(Set.copyOf(running.stream().map(Lease::leaseId).toList()), Set.copyOf(lost));
     running.forEach(l -> await(ledger(0).release(l, Outcome.NEUTRAL, null)));
     Await.until("nothing held in the store", () -> snap().inFlight() == 0);
   }

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
+import dev.poolgate.cluster.GatewayMembers;
 import dev.poolgate.keys.KeyLimits;
 import dev.poolgate.keys.KeyUsage;
 import dev.poolgate.keys.Refusal;
@@ -129,7 +130,7 @@ public final class KeyOps {
     @Override
     protected Integer apply(KeyUsage usage) {
       Set<String> ownerView = new HashSet<>();
-      hz.getCluster().getMembers().forEach(m -> ownerView.add(m.getUuid().toString()));
+      ownerView.addAll(GatewayMembers.nodeIds(hz.getCluster()));
       dropped = new HashSet<>();
       int n = 0;
       for (String node : usage.nodes()) {

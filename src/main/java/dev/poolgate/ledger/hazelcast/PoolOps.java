@@ -1,6 +1,6 @@
 package dev.poolgate.ledger.hazelcast;
 
-import com.hazelcast.cluster.Member;
+import dev.poolgate.cluster.GatewayMembers;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
@@ -546,9 +546,7 @@ public final class PoolOps {
         kept = new TreeSet<>(members);
         HazelcastInstance hz = hazelcast();
         if (hz != null) {
-          for (Member m : hz.getCluster().getMembers()) {
-            kept.add(m.getUuid().toString());
-          }
+          kept.addAll(GatewayMembers.nodeIds(hz.getCluster()));
         }
       }
       return state.retainNodes(kept, now, leaseTtlMs);

@@ -106,11 +106,13 @@ public abstract class PoolProcessor<R> implements EntryProcessor<String, PoolSta
 
   /**
    * A member alone in its cluster has no replica to back up to. A member that joins later gets the
-   * entry by partition replication, not from backup processors.
+   * entry by partition replication, not from backup processors. Lite members (application
+   * members) hold no replicas, so only data members count.
    */
   private boolean alone() {
     try {
-      return hazelcast != null && hazelcast.getCluster().getMembers().size() < 2;
+      return hazelcast != null
+          && hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() < 2;
     } catch (RuntimeException e) {
       return false; // shutting down: let Hazelcast decide
     }

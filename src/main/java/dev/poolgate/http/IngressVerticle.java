@@ -71,6 +71,8 @@ public final class IngressVerticle extends VerticleBase {
   static final String AZURE_DEPLOYMENT = "/openai/deployments/:deployment";
   /** Anthropic's Messages route: its failures leave in the Anthropic error shape. */
   private static final String MESSAGES_PATH = "/v1/messages";
+  /** OpenAI's Responses API. */
+  static final String RESPONSES_PATH = "/v1/responses";
 
   private final NodeState node;
   private volatile GatewayConfig config;
@@ -160,6 +162,7 @@ public final class IngressVerticle extends VerticleBase {
           .handler(ctx -> serve(ctx, endpoint));
     }
     router.post(MESSAGES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveMessages);
+    router.post(RESPONSES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveResponses);
     router.post("/llm/chat").handler(auth).handler(bodyTimeout).handler(body)
         .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
     router.post("/llm/chat/stream").handler(auth).handler(bodyTimeout).handler(body)
@@ -225,6 +228,21 @@ public final class IngressVerticle extends VerticleBase {
         config.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
     authorize(key, job);
     dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC), key);
+  }
+
+  /**
+   * Responses API clients: same pools, caps and queue; OpenAI and Azure instances take the request
+   * as it is, every other instance gets it through chat completions ({@code ProtocolBridge}).
+   */
+  private void serveResponses(RoutingContext ctx) {
+    if (!admit(ctx)) {
+      return;
+    }
+    ClientKeyConfig key = ClientAuth.key(ctx);
+    Job job = ResponsesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
+        config.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
+    dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.RESPONSES), key);
   }
 
   private static int defaultPriority(ClientKeyConfig key) {

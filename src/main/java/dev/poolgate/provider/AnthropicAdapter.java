@@ -43,9 +43,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
     this.client = client;
   }
 
+  /** OpenAI chat is translated here; Responses API calls come bridged through chat. */
   @Override
   public boolean speaks(Protocol protocol) {
-    return true;
+    return protocol != Protocol.RESPONSES;
   }
 
   @Override

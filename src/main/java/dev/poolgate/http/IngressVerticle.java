@@ -19,6 +19,7 @@ import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.scheduling.Ticket;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
+import dev.poolgate.protocol.TokenCounter;
 import dev.poolgate.usage.UsageClient;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -31,6 +32,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -40,6 +42,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -71,6 +75,10 @@ public final class IngressVerticle extends VerticleBase {
   static final String AZURE_DEPLOYMENT = "/openai/deployments/:deployment";
   /** Anthropic's Messages route: its failures leave in the Anthropic error shape. */
   private static final String MESSAGES_PATH = "/v1/messages";
+  /** Anthropic's token counting. */
+  static final String COUNT_TOKENS_PATH = MESSAGES_PATH + "/count_tokens";
+  /** The request id Anthropic's SDKs read (beside {@code x-request-id}) on Anthropic routes. */
+  static final String REQUEST_ID = "request-id";
   /** OpenAI's Responses API. */
   static final String RESPONSES_PATH = "/v1/responses";
 
@@ -117,6 +125,11 @@ public final class IngressVerticle extends VerticleBase {
         })
         .invalidRequestHandler(IngressVerticle::invalidRequest)
         .requestHandler(router);
+    // the tokenizer's tables load once, off the event loop, before the first count needs them
+    vertx.executeBlocking(() -> {
+      TokenCounter.warmUp();
+      return null;
+    }, false).onFailure(e -> log.warn("loading the tokenizer for count_tokens failed: {}", e.toString()));
     return ApiDocs.load(vertx).andThen(ar -> docs = ar.result())
         .compose(d -> configConsumer.completion())
         .compose(v -> this.server.listen());
@@ -162,6 +175,7 @@ public final class IngressVerticle extends VerticleBase {
           .handler(ctx -> serve(ctx, endpoint));
     }
     router.post(MESSAGES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveMessages);
+    router.post(COUNT_TOKENS_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::countTokens);
     router.post(RESPONSES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveResponses);
     router.post("/llm/chat").handler(auth).handler(bodyTimeout).handler(body)
         .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
@@ -175,8 +189,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route("/admin/*").subRouter(AdminRoutes.router(vertx, () -> config.admin(), node::admin, maxBodyBytes));
-    router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
-        "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().last().handler(ctx -> noRoute(ctx, router));
     router.route().failureHandler(this::failure);
     return router;
   }
@@ -188,6 +201,9 @@ public final class IngressVerticle extends VerticleBase {
     }
     ctx.put(REQUEST_ID_KEY, id);
     ctx.response().putHeader(X_REQUEST_ID, id);
+    if (anthropicPath(ctx.request().path())) {
+      ctx.response().putHeader(REQUEST_ID, id);
+    }
     ctx.next();
   }
 
@@ -243,6 +259,83 @@ public final class IngressVerticle extends VerticleBase {
         config.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
     authorize(key, job);
     dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.RESPONSES), key);
+  }
+
+  /**
+   * Anthropic's {@code messages.countTokens}: through the pool to an Anthropic instance when the
+   * model's pool has one (same slots, queue and retries as any request), else counted here with a
+   * real tokenizer ({@link TokenCounter}), off the event loop, without a slot.
+   */
+  private void countTokens(RoutingContext ctx) {
+    if (!admit(ctx)) {
+      return;
+    }
+    GatewayConfig cfg = config;
+    ClientKeyConfig key = ClientAuth.key(ctx);
+    Job job = MessagesParser.countTokens(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
+        cfg.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
+    if (cfg.pools().get(job.pool()).instances().stream()
+        .anyMatch(i -> ProviderCatalog.serves(i.adapter(), Endpoint.COUNT_TOKENS))) {
+      dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC), key);
+      return;
+    }
+    RequestTrace trace = Dispatcher.traceOf(job);
+    if (key != null) {
+      trace.clientKey(key.name());
+    }
+    vertx.executeBlocking(() -> TokenCounter.count(job.body()), false)
+        .onSuccess(tokens -> {
+          trace.finished(200, null);
+          AccessLog.write(trace);
+          ctx.put(ACCESS_LOGGED_KEY, true);
+          OpsRoutes.json(ctx, 200, new JsonObject().put("input_tokens", tokens));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * A request no route took: a known path asked with another method is 405 with the methods it
+   * takes in {@code Allow}; anything else 404.
+   */
+  private static void noRoute(RoutingContext ctx, Router router) {
+    String path = ctx.request().path();
+    Set<String> allowed = allowedMethods(router.getRoutes(), path);
+    if (allowed.isEmpty()) {
+      ctx.fail(ErrorKind.NOT_FOUND.exception("no route for " + ctx.request().method() + " " + path));
+      return;
+    }
+    String allow = String.join(", ", allowed);
+    ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+    ctx.fail(ErrorKind.METHOD_NOT_ALLOWED.exception(ctx.request().method() + " is not allowed on " + path
+        + "; it takes " + allow));
+  }
+
+  /** The methods the routes with a method take on this path ({@code :name} segments match any segment). */
+  static Set<String> allowedMethods(List<Route> routes, String path) {
+    Set<String> allowed = new TreeSet<>();
+    String[] segments = path == null ? new String[0] : path.split("/", -1);
+    for (Route route : routes) {
+      String template = route.getPath();
+      // a route with :params reads as a regex route too; its template is still its path
+      if (route.methods() == null || route.methods().isEmpty() || template == null) {
+        continue;
+      }
+      String[] expected = template.split("/", -1);
+      boolean matches = expected.length == segments.length;
+      for (int i = 0; matches && i < expected.length; i++) {
+        matches = expected[i].startsWith(":") ? !segments[i].isEmpty() : expected[i].equals(segments[i]);
+      }
+      if (matches) {
+        route.methods().forEach(m -> allowed.add(m.name()));
+      }
+    }
+    return allowed;
+  }
+
+  /** Anthropic's routes: their answers carry {@code request-id}, their failures the Anthropic shape. */
+  private static boolean anthropicPath(String path) {
+    return path != null && (path.equals(MESSAGES_PATH) || path.startsWith(MESSAGES_PATH + "/"));
   }
 
   private static int defaultPriority(ClientKeyConfig key) {
@@ -371,8 +464,7 @@ public final class IngressVerticle extends VerticleBase {
       log.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), t);
       error = ErrorKind.INTERNAL.exception("internal error");
     }
-    ApiErrors.send(ctx.response(), error,
-        MESSAGES_PATH.equals(ctx.request().path()) ? Protocol.ANTHROPIC : Protocol.OPENAI);
+    ApiErrors.send(ctx.response(), error, anthropicPath(ctx.request().path()) ? Protocol.ANTHROPIC : Protocol.OPENAI);
     logRefusal(ctx, error);
   }
 

@@ -174,6 +174,10 @@ public final class IngressVerticle extends VerticleBase {
       router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(azureAuth).handler(bodyTimeout).handler(body)
           .handler(ctx -> serve(ctx, endpoint));
     }
+    // Azure's Responses API paths (the SDKs' legacy and v1 modes)
+    for (String path : List.of(AZURE_DEPLOYMENT + "/responses", "/openai/v1/responses")) {
+      router.post(path).handler(azureAuth).handler(bodyTimeout).handler(body).handler(this::serveResponses);
+    }
     router.post(MESSAGES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveMessages);
     router.post(COUNT_TOKENS_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::countTokens);
     router.post(RESPONSES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveResponses);
@@ -255,8 +259,13 @@ public final class IngressVerticle extends VerticleBase {
       return;
     }
     ClientKeyConfig key = ClientAuth.key(ctx);
-    Job job = ResponsesParser.parse(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
-        config.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    JsonObject body = RequestParser.json(ctx.body().buffer());
+    String deployment = ctx.pathParam("deployment");
+    if (deployment != null) {
+      body.put("model", deployment);
+    }
+    Job job = ResponsesParser.parse(ctx.get(REQUEST_ID_KEY), body, config.models(),
+        ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
     authorize(key, job);
     dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.RESPONSES), key);
   }

@@ -220,6 +220,29 @@ class ResponsesSdkTest extends GatewayTestBase {
   }
 
   @Test
+  void azurePassesThroughToTheV1Api() {
+    FakeOpenAi azure = fake().azure("gpt4o-deploy", AzureTest.VERSION, "azure-key");
+    await(gw.close());
+    gateway(config(new JsonObject().put("az", pool(AzureTest.azure("az", azure))))
+        .put("models", new JsonObject().put("gpt-test", "az")));
+    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gw.port() + "/v1")
+        .apiKey("sk-client").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
+    try {
+      assertEquals("Hello from the fake.", text(client.responses().create(params("gpt-test").build())));
+      List<ResponseStreamEvent> events;
+      try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(params("gpt-test").build())) {
+        events = stream.stream().toList();
+      }
+      assertTrue(events.get(events.size() - 1).completed().isPresent());
+    } finally {
+      client.close();
+    }
+    assertEquals("/openai/v1/responses", azure.paths().get(0));
+    assertEquals("azure-key", azure.apiKeys().get(0));
+    assertEquals("gpt4o-deploy", azure.bodies().get(0).getString("model"));
+  }
+
+  @Test
   void errorsInTheOpenAiShape() {
     NotFoundException notFound = assertThrows(NotFoundException.class,
         () -> sdk.responses().create(params("nope").build()));

@@ -114,7 +114,7 @@ class RouteAnswersTest extends GatewayTestBase {
     assertTrue(previous.json().getJsonObject("error").getString("message").contains("keeps no responses"));
 
     // a hosted tool cannot be translated for a chat-only upstream (a vLLM server here): the client's 400
-    gw.close();
+    await(gw.close());
     gateway(onePool(instance("a", up, 2).put("provider", "vllm")));
     Reply hosted = send(HttpMethod.POST, "/v1/responses", new JsonObject().put("model", "gpt-test")
         .put("input", "hi").put("tools", new JsonArray().add(new JsonObject().put("type", "web_search"))));

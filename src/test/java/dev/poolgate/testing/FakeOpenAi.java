@@ -560,7 +560,9 @@ public final class FakeOpenAi {
       return "/v1/models";
     }
     String prefix = "/openai/deployments/" + azureDeployment;
-    if (!req.path().startsWith(prefix + "/") || !azureApiVersion.equals(req.getParam("api-version"))) {
+    // the v1 API (the Responses API lives there): no api-version, the deployment named as the model
+    boolean v1 = req.path().equals("/openai/v1/responses");
+    if (!v1 && (!req.path().startsWith(prefix + "/") || !azureApiVersion.equals(req.getParam("api-version")))) {
       sendError(req.response(), 404, new JsonObject().put("error", new JsonObject().put("code", "404")
           .put("message", "Resource not found")).encode());
       return null;
@@ -570,7 +572,7 @@ public final class FakeOpenAi {
           .put("message", "Access denied due to invalid subscription key or wrong API endpoint.")).encode());
       return null;
     }
-    return "/v1" + req.path().substring(prefix.length());
+    return v1 ? req.path() : "/v1" + req.path().substring(prefix.length());
   }
 
   /** An embeddings answer: one small deterministic vector per input. */

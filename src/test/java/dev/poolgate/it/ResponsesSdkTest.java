@@ -19,6 +19,8 @@ import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ToolChoiceOptions;
 import dev.poolgate.testing.FakeAnthropic;
+import dev.poolgate.testing.FakeBedrock;
+import dev.poolgate.testing.FakeGemini;
 import dev.poolgate.testing.FakeOpenAi;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -63,12 +65,24 @@ class ResponsesSdkTest extends GatewayTestBase {
         .put("mock", pool(mock)))
         .put("models", new JsonObject().put("gpt-test", "openai").put("claude-test", "claude")
             .put("mock-test", "mock")));
-    sdk = OpenAIOkHttpClient.builder()
+    sdk = sdk();
+  }
+
+  private OpenAIClient sdk() {
+    return OpenAIOkHttpClient.builder()
         .baseUrl("http://127.0.0.1:" + gw.port() + "/v1")
         .apiKey("sk-client")
         .maxRetries(0)
         .timeout(Duration.ofSeconds(10))
         .build();
+  }
+
+  /** Replaces the gateway (and the SDK pointing at it) with one of this config. */
+  private void regateway(JsonObject config) {
+    sdk.close();
+    await(gw.close());
+    gateway(config);
+    sdk = sdk();
   }
 
   @AfterEach
@@ -220,23 +234,39 @@ class ResponsesSdkTest extends GatewayTestBase {
   }
 
   @Test
-  void azurePassesThroughToTheV1Api() {
-    FakeOpenAi azure = fake().azure("gpt4o-deploy", AzureTest.VERSION, "azure-key");
-    await(gw.close());
-    gateway(config(new JsonObject().put("az", pool(AzureTest.azure("az", azure))))
-        .put("models", new JsonObject().put("gpt-test", "az")));
-    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gw.port() + "/v1")
-        .apiKey("sk-client").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
-    try {
-      assertEquals("Hello from the fake.", text(client.responses().create(params("gpt-test").build())));
+  void geminiAndBedrockGetItThroughTheirOwnTranslations() {
+    FakeGemini gemini = await(FakeGemini.start(vertx));
+    FakeBedrock bedrock = await(FakeBedrock.start(vertx));
+    regateway(config(new JsonObject()
+        .put("g", pool(GeminiTest.gemini("g", gemini)))
+        .put("b", pool(BedrockProviderTest.bedrock("b", bedrock, FakeBedrock.KEY_ID))))
+        .put("models", new JsonObject().put("gemini-test", "g").put("bedrock-test", "b")));
+    for (String model : List.of("gemini-test", "bedrock-test")) {
+      Response response = sdk.responses().create(params(model).build());
+      assertFalse(text(response).isEmpty(), model);
+      assertTrue(response.usage().orElseThrow().inputTokens() > 0, model);
       List<ResponseStreamEvent> events;
-      try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(params("gpt-test").build())) {
+      try (StreamResponse<ResponseStreamEvent> stream = sdk.responses().createStreaming(params(model).build())) {
         events = stream.stream().toList();
       }
-      assertTrue(events.get(events.size() - 1).completed().isPresent());
-    } finally {
-      client.close();
+      Response completed = events.get(events.size() - 1).completed().orElseThrow().response();
+      assertEquals(text(response), text(completed), model);
     }
+    assertTrue(gemini.requests() >= 2);
+    assertTrue(bedrock.paths().size() >= 2);
+  }
+
+  @Test
+  void azurePassesThroughToTheV1Api() {
+    FakeOpenAi azure = fake().azure("gpt4o-deploy", AzureTest.VERSION, "azure-key");
+    regateway(config(new JsonObject().put("az", pool(AzureTest.azure("az", azure))))
+        .put("models", new JsonObject().put("gpt-test", "az")));
+    assertEquals("Hello from the fake.", text(sdk.responses().create(params("gpt-test").build())));
+    List<ResponseStreamEvent> events;
+    try (StreamResponse<ResponseStreamEvent> stream = sdk.responses().createStreaming(params("gpt-test").build())) {
+      events = stream.stream().toList();
+    }
+    assertTrue(events.get(events.size() - 1).completed().isPresent());
     assertEquals("/openai/v1/responses", azure.paths().get(0));
     assertEquals("azure-key", azure.apiKeys().get(0));
     assertEquals("gpt4o-deploy", azure.bodies().get(0).getString("model"));

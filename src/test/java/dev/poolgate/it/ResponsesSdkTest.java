@@ -137,6 +137,13 @@ class ResponsesSdkTest extends GatewayTestBase {
         : messages.getJsonArray("system").getJsonObject(0).getString("text"));
     assertEquals(200, messages.getInteger("max_tokens"));
     assertEquals(0.5, messages.getDouble("temperature"));
+    // usage counted from every kind of answer, like any request's
+    String metrics = await(gw.send(io.vertx.core.http.HttpMethod.GET, "/metrics", io.vertx.core.buffer.Buffer.buffer(),
+        Map.of())).text();
+    for (String instance : List.of("o", "c", "m")) {
+      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("poolgate_tokens_total{") && l.contains("direction=\"out\"")
+          && l.contains("instance=\"" + instance + "\"") && !l.endsWith(" 0.0")), instance + ":\n" + metrics);
+    }
   }
 
   @Test

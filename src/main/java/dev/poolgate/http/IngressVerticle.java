@@ -32,7 +32,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -42,8 +41,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -193,7 +190,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route("/admin/*").subRouter(AdminRoutes.router(vertx, () -> config.admin(), node::admin, maxBodyBytes));
-    router.route().last().handler(ctx -> noRoute(ctx, router));
+    router.route().last().handler(new NoRouteHandler(router));
     router.route().failureHandler(this::failure);
     return router;
   }
@@ -301,45 +298,6 @@ public final class IngressVerticle extends VerticleBase {
           OpsRoutes.json(ctx, 200, new JsonObject().put("input_tokens", tokens));
         })
         .onFailure(ctx::fail);
-  }
-
-  /**
-   * A request no route took: a known path asked with another method is 405 with the methods it
-   * takes in {@code Allow}; anything else 404.
-   */
-  private static void noRoute(RoutingContext ctx, Router router) {
-    String path = ctx.request().path();
-    Set<String> allowed = allowedMethods(router.getRoutes(), path);
-    if (allowed.isEmpty()) {
-      ctx.fail(ErrorKind.NOT_FOUND.exception("no route for " + ctx.request().method() + " " + path));
-      return;
-    }
-    String allow = String.join(", ", allowed);
-    ctx.response().putHeader(HttpHeaders.ALLOW, allow);
-    ctx.fail(ErrorKind.METHOD_NOT_ALLOWED.exception(ctx.request().method() + " is not allowed on " + path
-        + "; it takes " + allow));
-  }
-
-  /** The methods the routes with a method take on this path ({@code :name} segments match any segment). */
-  static Set<String> allowedMethods(List<Route> routes, String path) {
-    Set<String> allowed = new TreeSet<>();
-    String[] segments = path == null ? new String[0] : path.split("/", -1);
-    for (Route route : routes) {
-      String template = route.getPath();
-      // a route with :params reads as a regex route too; its template is still its path
-      if (route.methods() == null || route.methods().isEmpty() || template == null) {
-        continue;
-      }
-      String[] expected = template.split("/", -1);
-      boolean matches = expected.length == segments.length;
-      for (int i = 0; matches && i < expected.length; i++) {
-        matches = expected[i].startsWith(":") ? !segments[i].isEmpty() : expected[i].equals(segments[i]);
-      }
-      if (matches) {
-        route.methods().forEach(m -> allowed.add(m.name()));
-      }
-    }
-    return allowed;
   }
 
   /** Anthropic's routes: their answers carry {@code request-id}, their failures the Anthropic shape. */

@@ -125,7 +125,8 @@ class RouteAnswersTest extends GatewayTestBase {
 
   @Test
   void aResponsesStreamThatBreaksEndsWithAnErrorEvent() {
-    up.breakAfter(4);
+    // the delay lets the first events reach the client before the upstream breaks (else it is retried)
+    up.breakAfter(4).chunkDelay(50);
     Reply reply = send(HttpMethod.POST, "/v1/responses", new JsonObject().put("model", "gpt-test")
         .put("input", "hi").put("stream", true));
 

@@ -290,6 +290,8 @@ public final class IngressVerticle extends VerticleBase {
     if (key != null) {
       trace.clientKey(key.name());
     }
+    // counted among the node's requests, so a draining node waits for it like for any other
+    node.requestStarted();
     vertx.executeBlocking(() -> TokenCounter.count(job.body()), false)
         .onSuccess(tokens -> {
           trace.finished(200, null);
@@ -297,7 +299,8 @@ public final class IngressVerticle extends VerticleBase {
           ctx.put(ACCESS_LOGGED_KEY, true);
           OpsRoutes.json(ctx, 200, new JsonObject().put("input_tokens", tokens));
         })
-        .onFailure(ctx::fail);
+        .onFailure(ctx::fail)
+        .onComplete(ar -> node.requestEnded());
   }
 
   /** Anthropic's routes: their answers carry {@code request-id}, their failures the Anthropic shape. */

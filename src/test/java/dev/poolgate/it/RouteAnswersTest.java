@@ -124,6 +124,22 @@ class RouteAnswersTest extends GatewayTestBase {
   }
 
   @Test
+  void aFailedResponsesCallIsRetriedOnAnotherInstance() {
+    FakeOpenAi good = fake();
+    await(gw.close());
+    up.failWith(500);
+    gateway(onePool(instance("bad", up, 2).put("weight", 100), instance("good", good, 2)));
+    for (boolean stream : List.of(false, true)) {
+      Reply reply = send(HttpMethod.POST, "/v1/responses", new JsonObject().put("model", "gpt-test")
+          .put("input", "hi").put("stream", stream));
+      assertEquals(200, reply.status(), reply::text);
+      assertEquals("good", reply.header("x-poolgate-instance"));
+      assertTrue(reply.text().contains("Hello from the fake."), reply::text);
+    }
+    assertTrue(up.requests() >= 1, "the bad instance was tried first");
+  }
+
+  @Test
   void aResponsesStreamThatBreaksEndsWithAnErrorEvent() {
     // the delay lets the first events reach the client before the upstream breaks (else it is retried)
     up.breakAfter(4).chunkDelay(50);

@@ -190,7 +190,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route("/admin/*").subRouter(AdminRoutes.router(vertx, () -> config.admin(), node::admin, maxBodyBytes));
-    router.route().last().handler(new NoRouteHandler(router));
+    router.route().last().handler(NoRouteHandler.create(router));
     router.route().failureHandler(this::failure);
     return router;
   }

@@ -17,17 +17,25 @@ import java.util.TreeSet;
  * drifts from the routes); anything else is 404. Both leave through the failure handler, in the
  * route family's error shape.
  */
-final class NoRouteHandler implements Handler<RoutingContext> {
+public final class NoRouteHandler implements Handler<RoutingContext> {
   private final Router router;
 
-  NoRouteHandler(Router router) {
+  private NoRouteHandler(Router router) {
     this.router = router;
+  }
+
+  /** The last route of this router (a sub-router's routes are matched below its mount point). */
+  public static NoRouteHandler create(Router router) {
+    return new NoRouteHandler(router);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     String path = ctx.request().path();
-    Set<String> allowed = allowedMethods(router.getRoutes(), path);
+    String mount = ctx.mountPoint();
+    String routed = mount == null || mount.equals("/") || !path.startsWith(mount) ? path
+        : path.substring(mount.endsWith("/") ? mount.length() - 1 : mount.length());
+    Set<String> allowed = allowedMethods(router.getRoutes(), routed);
     if (allowed.isEmpty()) {
       ctx.fail(ErrorKind.NOT_FOUND.exception("no route for " + ctx.request().method() + " " + path));
       return;

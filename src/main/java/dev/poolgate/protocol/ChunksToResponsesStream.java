@@ -19,7 +19,8 @@ public final class ChunksToResponsesStream implements StreamTranslation<SseEvent
   private static final Buffer EMPTY = Buffer.buffer();
   private final TokenCounts usage;
   private final JsonObject request;
-  private final String model;
+  /** The model the client sees: the chunks' own once one names it, else the instance's. */
+  private String model;
   private final String responseId = ResponsesToChat.responseId();
   private final JsonArray output = new JsonArray();
   private long createdAt;
@@ -68,6 +69,9 @@ public final class ChunksToResponsesStream implements StreamTranslation<SseEvent
     if (!started) {
       started = true;
       createdAt = chunk.getValue("created") instanceof Number n ? n.longValue() : System.currentTimeMillis() / 1000;
+      if (chunk.getValue("model") instanceof String named && !named.isEmpty()) {
+        model = named;
+      }
       JsonObject initial = response(null, null);
       out.appendBuffer(event("response.created", new JsonObject().put("response", initial)));
       out.appendBuffer(event("response.in_progress", new JsonObject().put("response", initial)));

@@ -36,7 +36,8 @@ public final class ResponsesStreamPassThrough implements StreamTranslation<SseEv
       case "error" -> throw new ProtocolException("the upstream stream failed: " + data.getValue("message"));
       default -> { }
     }
-    return SseEvent.named(type, event.data());
+    // JSON split over several data: lines is joined by newlines: one line again, as clients expect
+    return SseEvent.named(type, event.data().indexOf('\n') < 0 ? event.data() : data.encode());
   }
 
   @Override

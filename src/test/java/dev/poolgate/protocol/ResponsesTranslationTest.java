@@ -206,6 +206,7 @@ class ResponsesTranslationTest {
     assertEquals(2, done.getJsonArray("output").size());
     assertEquals(6, done.getJsonObject("usage").getInteger("total_tokens"));
     assertEquals(events.get(0).getJsonObject("response").getString("id"), done.getString("id"));
+    assertEquals("gpt-x", done.getString("model"), "the chunks' model, as in a whole answer");
     assertEquals(4, counted[0]);
     assertEquals(2, counted[1]);
   }
@@ -232,6 +233,9 @@ class ResponsesTranslationTest {
     assertEquals("event: response.output_text.delta\ndata: " + delta + "\n\n",
         relay.translate(new SseEvent("response.output_text.delta", delta)).toString());
     assertThrows(ProtocolException.class, relay::finish);
+    String split = "{\"type\":\"response.output_text.delta\",\n\"delta\":\"Hi\"}";
+    assertEquals("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n",
+        relay.translate(new SseEvent(null, split)).toString());
     relay.translate(new SseEvent("response.completed", new JsonObject().put("type", "response.completed")
         .put("response", new JsonObject().put("usage", new JsonObject().put("input_tokens", 9)
             .put("output_tokens", 4))).encode()));

@@ -1,6 +1,9 @@
 package dev.poolgate.provider;
 
 import dev.poolgate.config.InstanceConfig;
+import dev.poolgate.protocol.ResponsesStreamPassThrough;
+import dev.poolgate.protocol.ResponsesToChat;
+import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -13,11 +16,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
-import dev.poolgate.protocol.ResponsesStreamPassThrough;
-import dev.poolgate.protocol.ResponsesToChat;
-import dev.poolgate.protocol.SseFramer;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -86,7 +87,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
   /** The Responses API's path under an OpenAI-compatible base URL. */
   static final String RESPONSES_PATH = "/responses";
   /** The providers whose own API serves {@code POST /responses}. */
-  static final java.util.Set<String> RESPONSES_PROVIDERS = java.util.Set.of("openai", "azure");
+  static final Set<String> RESPONSES_PROVIDERS = Set.of("openai", "azure");
 
   private final Vertx vertx;
   private final HttpClient client;

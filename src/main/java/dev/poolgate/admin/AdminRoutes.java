@@ -7,6 +7,7 @@ import dev.poolgate.config.ClientKeyConfig;
 import dev.poolgate.config.YamlDocument;
 import dev.poolgate.http.AdminAuth;
 import dev.poolgate.http.ApiErrors;
+import dev.poolgate.http.NoRouteHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -119,8 +120,7 @@ public final class AdminRoutes {
     r.get("/config").handler(routes::export);
     r.put("/config").handler(routes::importConfig);
 
-    r.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
-        "no admin route for " + ctx.request().method() + " " + ctx.request().path())));
+    r.route().last().handler(NoRouteHandler.create(r));
     r.route().failureHandler(AdminRoutes::failure);
     return r;
   }

@@ -52,7 +52,8 @@ public final class ProviderCatalog {
   private static final Map<String, Set<Endpoint>> ENDPOINTS = Map.of(
       "openai", EnumSet.of(Endpoint.CHAT, Endpoint.COMPLETIONS, Endpoint.EMBEDDINGS),
       "azure", EnumSet.of(Endpoint.CHAT, Endpoint.COMPLETIONS, Endpoint.EMBEDDINGS),
-      "gemini", EnumSet.of(Endpoint.CHAT));
+      "gemini", EnumSet.of(Endpoint.CHAT),
+      "anthropic", EnumSet.of(Endpoint.CHAT, Endpoint.COMPLETIONS, Endpoint.COUNT_TOKENS));
   private static final Set<Endpoint> DEFAULT_ENDPOINTS = EnumSet.of(Endpoint.CHAT, Endpoint.COMPLETIONS);
 
   private static final Map<String, Kind> KINDS = new LinkedHashMap<>();

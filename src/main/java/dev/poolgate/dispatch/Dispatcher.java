@@ -12,6 +12,7 @@ import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.provider.ChunkStream;
+import dev.poolgate.provider.Protocol;
 import dev.poolgate.provider.ProviderClient;
 import dev.poolgate.provider.RequestRewriter;
 import dev.poolgate.provider.UpstreamReply;
@@ -106,7 +107,8 @@ public final class Dispatcher {
   private Future<Served> serve(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {
     GatewayConfig cfg = config.get();
     CacheConfig cacheConfig = cfg.cacheFor(job.model(), job.pool());
-    if (cacheConfig == null || !CacheKey.cacheable(job.body(), cacheConfig)) {
+    // the cache keeps chat completions: answers in another protocol are not replayed from it
+    if (cacheConfig == null || job.protocol() != Protocol.OPENAI || !CacheKey.cacheable(job.body(), cacheConfig)) {
       return exchange(cfg, job, sink, trace);
     }
     String key = CacheKey.of(job);

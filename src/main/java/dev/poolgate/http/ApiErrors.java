@@ -61,10 +61,19 @@ public final class ApiErrors {
     return Buffer.buffer("data: " + body(e.kind(), e.getMessage()).encode() + "\n\n");
   }
 
-  /** The error event in the client's protocol (Anthropic's is {@code event: error}). */
-  public static Buffer sseEvent(GatewayException e, Protocol protocol) {
-    return protocol == Protocol.ANTHROPIC
-        ? SseEvent.named("error", body(protocol, e.kind(), e.getMessage()).encode())
-        : sseEvent(e);
+  /**
+   * The error event in the client's protocol: Anthropic's is {@code event: error} with its error
+   * body, the Responses API's {@code event: error} with {@code code}, {@code message},
+   * {@code param} and the stream's next {@code sequence_number}.
+   *
+   * @param sequence how many events the stream carried before this one (Responses API only)
+   */
+  public static Buffer sseEvent(GatewayException e, Protocol protocol, int sequence) {
+    return switch (protocol) {
+      case ANTHROPIC -> SseEvent.named("error", body(protocol, e.kind(), e.getMessage()).encode());
+      case RESPONSES -> SseEvent.named("error", new JsonObject().put("type", "error").put("code", e.kind().code())
+          .put("message", e.getMessage()).put("param", null).put("sequence_number", sequence).encode());
+      case OPENAI -> sseEvent(e);
+    };
   }
 }

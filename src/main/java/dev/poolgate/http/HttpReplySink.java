@@ -3,6 +3,7 @@ package dev.poolgate.http;
 import dev.poolgate.GatewayException;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.dispatch.Served;
+import dev.poolgate.dispatch.TappedWriteStream;
 import dev.poolgate.provider.Protocol;
 import dev.poolgate.provider.UpstreamReply;
 import io.vertx.core.buffer.Buffer;
@@ -26,6 +27,8 @@ final class HttpReplySink implements ReplySink {
   /** The client's protocol: the shape of the errors it gets. */
   private final Protocol protocol;
   private volatile boolean closed;
+  /** SSE events sent so far: a Responses API error event carries the next sequence number. */
+  private volatile int eventsSent;
 
   HttpReplySink(HttpServerResponse resp) {
     this(resp, Protocol.OPENAI);
@@ -61,7 +64,7 @@ final class HttpReplySink implements ReplySink {
     }
     reply.headers().forEach(resp::putHeader);
     tag(served);
-    return resp;
+    return protocol == Protocol.RESPONSES ? new TappedWriteStream(resp, this::countEvents) : resp;
   }
 
   @Override
@@ -77,10 +80,19 @@ final class HttpReplySink implements ReplySink {
     if (!resp.headWritten()) {
       ApiErrors.send(resp, error, protocol);
     } else if (String.valueOf(resp.headers().get(HttpHeaders.CONTENT_TYPE)).startsWith("text/event-stream")) {
-      resp.end(ApiErrors.sseEvent(error, protocol));
+      resp.end(ApiErrors.sseEvent(error, protocol, eventsSent));
     } else {
       // a JSON answer cut in the middle cannot carry an error: break the connection
       resp.reset();
+    }
+  }
+
+  /** Counts the events in bytes written: each ends with a blank line, and JSON data holds no raw newline. */
+  private void countEvents(Buffer bytes) {
+    for (int i = 1; i < bytes.length(); i++) {
+      if (bytes.getByte(i) == '\n' && bytes.getByte(i - 1) == '\n') {
+        eventsSent++;
+      }
     }
   }
 

@@ -22,6 +22,7 @@ import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.scheduling.Ticket;
 import dev.poolgate.provider.Endpoint;
 import dev.poolgate.provider.Protocol;
+import dev.poolgate.protocol.TokenCounter;
 import dev.poolgate.usage.UsageClient;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -74,6 +75,12 @@ public final class IngressVerticle extends VerticleBase {
   static final String AZURE_DEPLOYMENT = "/openai/deployments/:deployment";
   /** Anthropic's Messages route: its failures leave in the Anthropic error shape. */
   private static final String MESSAGES_PATH = "/v1/messages";
+  /** Anthropic's token counting. */
+  static final String COUNT_TOKENS_PATH = MESSAGES_PATH + "/count_tokens";
+  /** The request id Anthropic's SDKs read (beside {@code x-request-id}) on Anthropic routes. */
+  static final String REQUEST_ID = "request-id";
+  /** OpenAI's Responses API. */
+  static final String RESPONSES_PATH = "/v1/responses";
 
   private final NodeState node;
   private volatile GatewayConfig config;
@@ -118,6 +125,11 @@ public final class IngressVerticle extends VerticleBase {
         })
         .invalidRequestHandler(IngressVerticle::invalidRequest)
         .requestHandler(router);
+    // the tokenizer's tables load once, off the event loop, before the first count needs them
+    vertx.executeBlocking(() -> {
+      TokenCounter.warmUp();
+      return null;
+    }, false).onFailure(e -> log.warn("loading the tokenizer for count_tokens failed: {}", e.toString()));
     return ApiDocs.load(vertx).andThen(ar -> docs = ar.result())
         .compose(d -> configConsumer.completion())
         .compose(v -> this.server.listen())
@@ -170,7 +182,13 @@ public final class IngressVerticle extends VerticleBase {
       router.post(AZURE_DEPLOYMENT + endpoint.path()).handler(azureAuth).handler(bodyTimeout).handler(body)
           .handler(ctx -> serve(ctx, endpoint));
     }
+    // Azure's Responses API paths (the SDKs' legacy and v1 modes)
+    for (String path : List.of(AZURE_DEPLOYMENT + "/responses", "/openai/v1/responses")) {
+      router.post(path).handler(azureAuth).handler(bodyTimeout).handler(body).handler(this::serveResponses);
+    }
     router.post(MESSAGES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveMessages);
+    router.post(COUNT_TOKENS_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::countTokens);
+    router.post(RESPONSES_PATH).handler(auth).handler(bodyTimeout).handler(body).handler(this::serveResponses);
     router.post("/llm/chat").handler(auth).handler(bodyTimeout).handler(body)
         .handler(ctx -> serve(ctx, Endpoint.CHAT, LlmApi.CHAT));
     router.post("/llm/chat/stream").handler(auth).handler(bodyTimeout).handler(body)
@@ -183,8 +201,7 @@ public final class IngressVerticle extends VerticleBase {
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));
     router.route("/admin/*").subRouter(AdminRoutes.router(vertx, () -> config.admin(), node::admin, maxBodyBytes));
-    router.route().last().handler(ctx -> ctx.fail(ErrorKind.NOT_FOUND.exception(
-        "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router.route().last().handler(NoRouteHandler.create(router));
     router.route().failureHandler(this::failure);
     return router;
   }
@@ -196,6 +213,9 @@ public final class IngressVerticle extends VerticleBase {
     }
     ctx.put(REQUEST_ID_KEY, id);
     ctx.response().putHeader(X_REQUEST_ID, id);
+    if (anthropicPath(ctx.request().path())) {
+      ctx.response().putHeader(REQUEST_ID, id);
+    }
     ctx.next();
   }
 
@@ -236,6 +256,67 @@ public final class IngressVerticle extends VerticleBase {
         config.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
     authorize(key, job);
     dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC), key);
+  }
+
+  /**
+   * Responses API clients: same pools, caps and queue; OpenAI and Azure instances take the request
+   * as it is, every other instance gets it through chat completions ({@code ProtocolBridge}).
+   */
+  private void serveResponses(RoutingContext ctx) {
+    if (!admit(ctx)) {
+      return;
+    }
+    ClientKeyConfig key = ClientAuth.key(ctx);
+    JsonObject body = RequestParser.json(ctx.body().buffer());
+    String deployment = ctx.pathParam("deployment");
+    if (deployment != null) {
+      body.put("model", deployment);
+    }
+    Job job = ResponsesParser.parse(ctx.get(REQUEST_ID_KEY), body, config.models(),
+        ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
+    dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.RESPONSES), key);
+  }
+
+  /**
+   * Anthropic's {@code messages.countTokens}: through the pool to an Anthropic instance when the
+   * model's pool has one (same slots, queue and retries as any request), else counted here with a
+   * real tokenizer ({@link TokenCounter}), off the event loop, without a slot.
+   */
+  private void countTokens(RoutingContext ctx) {
+    if (!admit(ctx)) {
+      return;
+    }
+    GatewayConfig cfg = config;
+    ClientKeyConfig key = ClientAuth.key(ctx);
+    Job job = MessagesParser.countTokens(ctx.get(REQUEST_ID_KEY), RequestParser.json(ctx.body().buffer()),
+        cfg.models(), ctx.request().getHeader(X_PRIORITY), defaultPriority(key));
+    authorize(key, job);
+    if (cfg.pools().get(job.pool()).instances().stream()
+        .anyMatch(i -> ProviderCatalog.serves(i.adapter(), Endpoint.COUNT_TOKENS))) {
+      dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC), key);
+      return;
+    }
+    RequestTrace trace = Dispatcher.traceOf(job);
+    if (key != null) {
+      trace.clientKey(key.name());
+    }
+    // counted among the node's requests, so a draining node waits for it like for any other
+    node.requestStarted();
+    vertx.executeBlocking(() -> TokenCounter.count(job.body()), false)
+        .onSuccess(tokens -> {
+          trace.finished(200, null);
+          AccessLog.write(trace);
+          ctx.put(ACCESS_LOGGED_KEY, true);
+          OpsRoutes.json(ctx, 200, new JsonObject().put("input_tokens", tokens));
+        })
+        .onFailure(ctx::fail)
+        .onComplete(ar -> node.requestEnded());
+  }
+
+  /** Anthropic's routes: their answers carry {@code request-id}, their failures the Anthropic shape. */
+  private static boolean anthropicPath(String path) {
+    return path != null && (path.equals(MESSAGES_PATH) || path.startsWith(MESSAGES_PATH + "/"));
   }
 
   private static int defaultPriority(ClientKeyConfig key) {
@@ -378,8 +459,7 @@ public final class IngressVerticle extends VerticleBase {
       log.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), t);
       error = ErrorKind.INTERNAL.exception("internal error");
     }
-    ApiErrors.send(ctx.response(), error,
-        MESSAGES_PATH.equals(ctx.request().path()) ? Protocol.ANTHROPIC : Protocol.OPENAI);
+    ApiErrors.send(ctx.response(), error, anthropicPath(ctx.request().path()) ? Protocol.ANTHROPIC : Protocol.OPENAI);
     logRefusal(ctx, error);
   }
 

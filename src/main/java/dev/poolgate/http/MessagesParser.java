@@ -26,6 +26,36 @@ public final class MessagesParser {
   /** As above; a request that asks for no priority gets {@code defaultPriority} (its client key's). */
   public static Job parse(String requestId, JsonObject body, Map<String, String> models, String headerLevel,
                           int defaultPriority) {
+    String pool = pool(body, models);
+    Object maxTokens = body.getValue("max_tokens");
+    if (maxTokens == null) {
+      // Anthropic's own words: its API requires max_tokens
+      throw ErrorKind.BAD_REQUEST.exception("max_tokens: Field required");
+    }
+    if (!(maxTokens instanceof Number)) {
+      throw ErrorKind.BAD_REQUEST.exception("max_tokens: must be a number");
+    }
+    Object stream = body.getValue("stream");
+    if (stream != null && !(stream instanceof Boolean)) {
+      throw ErrorKind.BAD_REQUEST.exception("stream: must be true or false");
+    }
+    return new Job(requestId, (String) body.getValue("model"), pool, Endpoint.CHAT, body, Boolean.TRUE.equals(stream),
+        priority(body, headerLevel, defaultPriority), Protocol.ANTHROPIC);
+  }
+
+  /**
+   * A {@code POST /v1/messages/count_tokens} request: the same model and messages, no
+   * {@code max_tokens}; never a stream.
+   */
+  public static Job countTokens(String requestId, JsonObject body, Map<String, String> models, String headerLevel,
+                                int defaultPriority) {
+    String pool = pool(body, models);
+    return new Job(requestId, (String) body.getValue("model"), pool, Endpoint.COUNT_TOKENS, body, false,
+        priority(body, headerLevel, defaultPriority), Protocol.ANTHROPIC);
+  }
+
+  /** Checks the messages and the model; returns the model's pool. */
+  private static String pool(JsonObject body, Map<String, String> models) {
     if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
       throw ErrorKind.BAD_REQUEST.exception("messages: is required and must be a non-empty array");
     }
@@ -42,14 +72,11 @@ public final class MessagesParser {
     if (pool == null) {
       throw ErrorKind.MODEL_NOT_FOUND.exception("model: '" + model + "' does not exist; GET /v1/models lists them");
     }
-    Object maxTokens = body.getValue("max_tokens");
-    if (maxTokens != null && !(maxTokens instanceof Number)) {
-      throw ErrorKind.BAD_REQUEST.exception("max_tokens: must be a number");
-    }
-    Object stream = body.getValue("stream");
-    if (stream != null && !(stream instanceof Boolean)) {
-      throw ErrorKind.BAD_REQUEST.exception("stream: must be true or false");
-    }
+    return pool;
+  }
+
+  /** From {@code metadata.user_level} (taken out) or the header; else the default. */
+  private static int priority(JsonObject body, String headerLevel, int defaultPriority) {
     Object level = null;
     if (body.getValue("metadata") instanceof JsonObject metadata) {
       level = metadata.remove(RequestParser.USER_LEVEL);
@@ -57,8 +84,6 @@ public final class MessagesParser {
         body.remove("metadata");
       }
     }
-    int priority = RequestParser.priority(level, headerLevel, defaultPriority);
-    return new Job(requestId, model, pool, Endpoint.CHAT, body, Boolean.TRUE.equals(stream), priority,
-        Protocol.ANTHROPIC);
+    return RequestParser.priority(level, headerLevel, defaultPriority);
   }
 }

@@ -43,9 +43,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
     this.client = client;
   }
 
+  /** OpenAI chat is translated here; Responses API calls come bridged through chat. */
   @Override
   public boolean speaks(Protocol protocol) {
-    return true;
+    return protocol != Protocol.RESPONSES;
   }
 
   @Override
@@ -54,7 +55,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
     Buffer body = body(call).toBuffer();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(inst.baseUrl() + "/v1/messages")
+        .setAbsoluteURI(inst.baseUrl() + "/v1" + (call.endpoint() == Endpoint.COUNT_TOKENS
+            ? Endpoint.COUNT_TOKENS.path() : "/messages"))
         .setConnectTimeout(inst.connectTimeoutMs())
         .setIdleTimeout(inst.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -74,6 +76,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
   /** The upstream body: translated or native, then the instance's params under and override over it. */
   static JsonObject body(ProviderCall call) {
     InstanceConfig inst = call.instance();
+    if (call.endpoint() == Endpoint.COUNT_TOKENS) {
+      // counting takes no generation settings: the instance's params, an override or max_tokens are refused there
+      return call.body().copy().put("model", inst.model());
+    }
     int defaultMax = inst.settings().getInteger("default_max_tokens", DEFAULT_MAX_TOKENS);
     JsonObject client = call.protocol() == Protocol.OPENAI
         ? ChatToMessages.request(call.body(), defaultMax)
@@ -140,6 +146,13 @@ public final class AnthropicAdapter implements ProviderAdapter {
     return UpstreamHttp.collect(resp, req, id).compose(b -> {
       try {
         JsonObject message = Json.answer(b);
+        if (call.endpoint() == Endpoint.COUNT_TOKENS) {
+          if (!(message.getValue("input_tokens") instanceof Number)) {
+            throw new ProtocolException("no input_tokens in the count");
+          }
+          // a count uses no tokens: the usage stays empty
+          return Future.succeededFuture(UpstreamHttp.whole(vertx, b, usage, req));
+        }
         JsonObject openAi = ChatToMessages.answer(message, System.currentTimeMillis() / 1000);
         usage.read(openAi.getJsonObject("usage"));
         Buffer out = call.protocol() == Protocol.OPENAI ? openAi.toBuffer() : b;

@@ -25,6 +25,11 @@ public final class AzureAdapter implements ProviderAdapter {
   }
 
   @Override
+  public boolean speaks(Protocol protocol, InstanceConfig instance) {
+    return this.protocol.speaks(protocol, instance);
+  }
+
+  @Override
   public Future<UpstreamReply> call(ProviderCall call) {
     return protocol.call(call);
   }
@@ -39,6 +44,12 @@ public final class AzureAdapter implements ProviderAdapter {
     public String uri(InstanceConfig instance, Endpoint endpoint) {
       // the instance's base URL is the deployment's (ProviderCatalog derives it from the settings)
       return instance.baseUrl() + endpoint.path() + "?api-version=" + AzureDeployment.of(instance.settings()).apiVersion();
+    }
+
+    @Override
+    public String responsesUri(InstanceConfig instance) {
+      // the v1 API: no api-version, the deployment named as the model
+      return AzureDeployment.of(instance.settings()).endpoint() + "/openai/v1" + OpenAiAdapter.RESPONSES_PATH;
     }
 
     @Override
@@ -63,6 +74,9 @@ public final class AzureAdapter implements ProviderAdapter {
     public JsonObject body(ProviderCall call) {
       // the deployment decides the model; Azure ignores or rejects a model field that disagrees
       JsonObject body = OpenAiAdapter.STANDARD.body(call);
+      if (call.protocol() == Protocol.RESPONSES) {
+        return body.put("model", AzureDeployment.of(call.instance().settings()).deployment());
+      }
       body.remove("model");
       return body;
     }

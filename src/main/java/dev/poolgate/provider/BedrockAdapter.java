@@ -48,9 +48,10 @@ public final class BedrockAdapter implements ProviderAdapter {
     this.client = client;
   }
 
+  /** OpenAI chat and Anthropic Messages; Responses API calls come bridged through chat. */
   @Override
   public boolean speaks(Protocol protocol) {
-    return true;
+    return protocol != Protocol.RESPONSES;
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.poolgate.provider;
 
-/** The OpenAI operations a provider call can be for. */
+/** The operations a provider call can be for. */
 public enum Endpoint {
   CHAT("/chat/completions"),
   COMPLETIONS("/completions"),
-  EMBEDDINGS("/embeddings");
+  EMBEDDINGS("/embeddings"),
+  /** Anthropic's token counting ({@code POST /v1/messages/count_tokens}): only Anthropic instances serve it. */
+  COUNT_TOKENS("/messages/count_tokens");
 
   private final String path;
 

@@ -1,6 +1,9 @@
 package dev.poolgate.provider;
 
 import dev.poolgate.config.InstanceConfig;
+import dev.poolgate.protocol.ResponsesStreamPassThrough;
+import dev.poolgate.protocol.ResponsesToChat;
+import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -12,8 +15,10 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,6 +41,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
   interface Dialect {
     String uri(InstanceConfig instance, Endpoint endpoint);
 
+    /** Where the instance's Responses API lives. */
+    String responsesUri(InstanceConfig instance);
+
     String probeUri(InstanceConfig instance);
 
     /** Puts the auth header and the instance's extra headers. */
@@ -49,6 +57,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
     @Override
     public String uri(InstanceConfig instance, Endpoint endpoint) {
       return instance.baseUrl() + endpoint.path();
+    }
+
+    @Override
+    public String responsesUri(InstanceConfig instance) {
+      return instance.baseUrl() + RESPONSES_PATH;
     }
 
     @Override
@@ -66,9 +79,15 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public JsonObject body(ProviderCall call) {
-      return RequestRewriter.rewrite(call.body(), call.instance(), call.endpoint(), call.stream());
+      return call.protocol() == Protocol.RESPONSES ? RequestRewriter.responses(call.body(), call.instance())
+          : RequestRewriter.rewrite(call.body(), call.instance(), call.endpoint(), call.stream());
     }
   };
+
+  /** The Responses API's path under an OpenAI-compatible base URL. */
+  static final String RESPONSES_PATH = "/responses";
+  /** The providers whose own API serves {@code POST /responses}. */
+  static final Set<String> RESPONSES_PROVIDERS = Set.of("openai", "azure");
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -84,12 +103,24 @@ public final class OpenAiAdapter implements ProviderAdapter {
     this.dialect = dialect;
   }
 
+  /**
+   * Chat, completions and embeddings; the Responses API passed through as it is to OpenAI and
+   * Azure, whose APIs have it. The compatible servers (vLLM, Ollama, DeepSeek, ...) get it
+   * bridged through chat.
+   */
+  @Override
+  public boolean speaks(Protocol protocol, InstanceConfig instance) {
+    return protocol == Protocol.OPENAI
+        || (protocol == Protocol.RESPONSES && RESPONSES_PROVIDERS.contains(instance.provider()));
+  }
+
   @Override
   public Future<UpstreamReply> call(ProviderCall call) {
     InstanceConfig inst = call.instance();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(dialect.uri(inst, call.endpoint()))
+        .setAbsoluteURI(call.protocol() == Protocol.RESPONSES ? dialect.responsesUri(inst)
+            : dialect.uri(inst, call.endpoint()))
         .setConnectTimeout(inst.connectTimeoutMs())
         .setIdleTimeout(inst.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, UpstreamHttp.APPLICATION_JSON)
@@ -129,22 +160,29 @@ public final class OpenAiAdapter implements ProviderAdapter {
         return Future.failedFuture(UpstreamException.malformed(id, "a stream answered with content type "
             + ex.contentType()));
       }
-      SseRelay relay = new SseRelay(ex.response(), usage, RequestRewriter.clientWantsUsage(call.body()), id);
-      return Future.succeededFuture(ex.reply("text/event-stream", headers, relay, usage));
+      ReadStream<Buffer> events = call.protocol() == Protocol.RESPONSES
+          ? new TranslatingStream<>(ex.response(), new SseFramer(), new ResponsesStreamPassThrough(usage::set), id)
+          : new SseRelay(ex.response(), usage, RequestRewriter.clientWantsUsage(call.body()), id);
+      return Future.succeededFuture(ex.reply("text/event-stream", headers, events, usage));
     }
     if (!ex.contentTypeIs("application/json")) {
       ex.request().reset();
       return Future.failedFuture(UpstreamException.malformed(id, "content type " + ex.contentType() + " instead of JSON"));
     }
-    // a completion carries choices, an embeddings answer data
-    String required = call.endpoint() == Endpoint.EMBEDDINGS ? "data" : "choices";
+    // a completion carries choices, an embeddings answer data, a response its output
+    String required = call.protocol() == Protocol.RESPONSES ? "output"
+        : call.endpoint() == Endpoint.EMBEDDINGS ? "data" : "choices";
     return ex.collect(id).compose(b -> {
       try {
         JsonObject answer = new JsonObject(b);
         if (!(answer.getValue(required) instanceof JsonArray)) {
           return Future.failedFuture(UpstreamException.malformed(id, "no " + required + " in the answer"));
         }
-        usage.read(answer.getJsonObject("usage"));
+        if (call.protocol() == Protocol.RESPONSES) {
+          ResponsesToChat.readUsage(answer.getJsonObject("usage"), usage::set);
+        } else {
+          usage.read(answer.getJsonObject("usage"));
+        }
       } catch (DecodeException | ClassCastException e) {
         return Future.failedFuture(UpstreamException.malformed(id, "the answer is not valid JSON"));
       }

@@ -9,5 +9,10 @@ public enum Protocol {
   /** OpenAI chat completions: {@code chat.completion} JSON, {@code chat.completion.chunk} SSE. */
   OPENAI,
   /** Anthropic Messages: {@code message} JSON, the {@code message_start} ... {@code message_stop} SSE sequence. */
-  ANTHROPIC
+  ANTHROPIC,
+  /**
+   * OpenAI Responses API: {@code response} JSON, the {@code response.created} ...
+   * {@code response.completed} SSE sequence. OpenAI and Azure instances take it natively.
+   */
+  RESPONSES
 }

@@ -20,6 +20,11 @@ public interface ProviderAdapter {
     return protocol == Protocol.OPENAI;
   }
 
+  /** As above, for one instance (the Responses API depends on the service behind the adapter). */
+  default boolean speaks(Protocol protocol, InstanceConfig instance) {
+    return speaks(protocol);
+  }
+
   /** A cheap request that tells whether the instance is up. */
   Future<Void> probe(InstanceConfig instance, long timeoutMs);
 }

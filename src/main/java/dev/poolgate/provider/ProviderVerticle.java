@@ -68,7 +68,7 @@ public final class ProviderVerticle extends VerticleBase {
   /** The adapter's own call, or the call bridged through OpenAI if the adapter does not speak the client's protocol. */
   private Future<UpstreamReply> call(ProviderCall call) {
     ProviderAdapter adapter = adapter(call.instance());
-    return adapter.speaks(call.protocol()) ? adapter.call(call) : ProtocolBridge.call(adapter, call);
+    return adapter.speaks(call.protocol(), call.instance()) ? adapter.call(call) : ProtocolBridge.call(adapter, call);
   }
 
   private ProviderAdapter adapter(InstanceConfig instance) {

@@ -24,15 +24,34 @@ public final class RequestRewriter {
     if (endpoint == Endpoint.EMBEDDINGS) {
       return client.copy().put("model", instance.model());
     }
-    JsonObject out = instance.params().isEmpty() ? new JsonObject() : instance.params().copy();
-    client.forEach(e -> out.put(e.getKey(), e.getValue()));
-    instance.override().forEach(e -> out.put(e.getKey(), e.getValue()));
-    out.put("model", instance.model());
+    JsonObject out = merged(client, instance, instance.params());
     if (stream) {
       JsonObject opts = out.getValue("stream_options") instanceof JsonObject o ? o.copy() : new JsonObject();
       out.put("stream_options", opts.put("include_usage", true));
     }
     return out;
+  }
+
+  /**
+   * The body a Responses API instance gets: params, override and model as above, chat's
+   * {@code max_tokens} among the params read as {@code max_output_tokens}, and {@code store}
+   * false: the gateway keeps no responses, and neither does the instance on its behalf.
+   */
+  public static JsonObject responses(JsonObject client, InstanceConfig instance) {
+    JsonObject params = instance.params().copy();
+    Object maxTokens = params.remove("max_tokens");
+    if (maxTokens != null) {
+      params.put("max_output_tokens", maxTokens);
+    }
+    return merged(client, instance, params).put("store", false);
+  }
+
+  /** The params under the client's fields, the instance's override over them, its model name. */
+  private static JsonObject merged(JsonObject client, InstanceConfig instance, JsonObject params) {
+    JsonObject out = params.isEmpty() ? new JsonObject() : params.copy();
+    client.forEach(e -> out.put(e.getKey(), e.getValue()));
+    instance.override().forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out.put("model", instance.model());
   }
 
   /** Whether the client itself asked for the usage chunk (if not, it is taken out of the stream). */

@@ -337,4 +337,19 @@ class AdminApiTest {
     assertEquals(200, imported.status(), imported.text());
     assertNull(n.admin().config().pools().get("q"), "a JSON import replaces the whole configuration");
   }
+
+  @Test
+  void knownAdminPathWithAnotherMethodIs405WithAllow(Vertx vertx) {
+    AdminClient n = start(vertx, config());
+    AdminClient.Reply config = n.delete("/admin/config");
+    assertError(config, 405, "method_not_allowed", "DELETE is not allowed on /admin/config");
+    assertEquals("GET, PUT", config.headers().get("allow"));
+    AdminClient.Reply pools = n.patch("/admin/pools", new JsonObject());
+    assertEquals(405, pools.status(), pools.text());
+    assertEquals("GET, POST", pools.headers().get("allow"));
+    AdminClient.Reply instance = n.post("/admin/pools/q/instances/q1", new JsonObject());
+    assertEquals(405, instance.status(), instance.text());
+    assertEquals("DELETE, GET, PATCH, PUT", instance.headers().get("allow"));
+    assertError(n.get("/admin/nothing-here"), 404, "not_found", "no route");
+  }
 }

@@ -2,10 +2,13 @@ package dev.poolgate.it;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.HttpResponseFor;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.NotFoundException;
 import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.MessageTokensCount;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import dev.poolgate.testing.FakeAnthropic;
@@ -29,11 +32,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The official Anthropic Java SDK, pointed at the gateway's /v1/messages, sees a real Messages API. */
 class AnthropicSdkTest extends GatewayTestBase {
   private AnthropicClient sdk;
+  private FakeOpenAi openAi;
+  private FakeAnthropic anthropic;
 
   @BeforeEach
   void start() {
-    FakeOpenAi openAi = fake();
-    FakeAnthropic anthropic = await(FakeAnthropic.start(vertx));
+    openAi = fake();
+    anthropic = await(FakeAnthropic.start(vertx));
     gateway(config(new JsonObject()
         .put("openai", pool(instance("o", openAi, 2)))
         .put("claude", pool(AnthropicProviderTest.anthropic("c", anthropic))))
@@ -81,6 +86,36 @@ class AnthropicSdkTest extends GatewayTestBase {
       assertEquals(StopReason.END_TURN, events.stream().flatMap(e -> e.messageDelta().stream())
           .findFirst().orElseThrow().delta().stopReason().orElseThrow());
     }
+  }
+
+  @Test
+  void requestIdIsTheOneAnthropicClientsRead() {
+    try (HttpResponseFor<Message> raw = sdk.messages().withRawResponse().create(params("claude-test"))) {
+      String id = raw.requestId().orElseThrow();
+      assertEquals(id, raw.headers().values("x-request-id").get(0));
+      assertEquals("Hello from the fake.", raw.parse().content().get(0).text().orElseThrow().text());
+    }
+  }
+
+  @Test
+  void countTokensPassedToAnthropicAndCountedHereForTheRest() {
+    MessageCountTokensParams.Builder count = MessageCountTokensParams.builder().system("Be brief.")
+        .addUserMessage("How many tokens is this sentence, please?");
+
+    MessageTokensCount upstream = sdk.messages().countTokens(count.model("claude-test").build());
+    assertEquals(FakeAnthropic.INPUT_TOKENS, upstream.inputTokens());
+    JsonObject sent = anthropic.lastBody();
+    assertEquals(FakeAnthropic.MODEL, sent.getString("model"));
+    assertEquals("How many tokens is this sentence, please?", sent.getJsonArray("messages").getJsonObject(0)
+        .getString("content"));
+
+    // no Anthropic instance behind gpt-test: counted with the o200k_base tokenizer, no upstream call
+    long local = sdk.messages().countTokens(count.model("gpt-test").build()).inputTokens();
+    long longer = sdk.messages().countTokens(count.model("gpt-test")
+        .addUserMessage("And this one, which is quite a bit longer than the first, how many?").build()).inputTokens();
+    assertTrue(local > 8 && local < 40, "tokens: " + local);
+    assertTrue(longer > local + 10, local + " then " + longer);
+    assertEquals(0, openAi.requests());
   }
 
   @Test

@@ -11,6 +11,8 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
 import dev.poolgate.testing.FakeOpenAi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +72,16 @@ class AzureSdkTest extends GatewayTestBase {
       stream.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(content::append)));
     }
     assertEquals("Hello from the fake.", content.toString());
+  }
+
+  @Test
+  void responsesThroughTheAzurePath() {
+    Response response = sdk.responses().create(ResponseCreateParams.builder().model("gpt-test").input("Say hello")
+        .build());
+
+    assertEquals("Hello from the fake.", response.output().get(0).message().orElseThrow().content().get(0)
+        .outputText().orElseThrow().text());
+    assertEquals(1, up.requests());
   }
 
   @Test

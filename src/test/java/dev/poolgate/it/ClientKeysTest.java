@@ -134,6 +134,10 @@ class ClientKeysTest extends GatewayTestBase {
     Reply anthropic = await(gw.post("/v1/messages", messages.toBuffer(),
         headers("x-api-key", ALICE, "anthropic-version", "2023-06-01")));
     assertEquals(200, anthropic.status(), anthropic.text());
+    Reply responses = await(gw.post("/v1/responses", new JsonObject().put("model", "gpt-test").put("input", "hi")
+        .toBuffer(), bearer(ALICE)));
+    assertEquals(200, responses.status(), responses.text());
+    assertEquals("response", responses.json().getString("object"));
     Reply llm = await(gw.post("/llm/chat", new JsonObject().put("messages", chat("llm").getJsonArray("messages"))
         .toBuffer(), bearer(BOB)));
     assertEquals(200, llm.status(), llm.text());
@@ -265,6 +269,9 @@ class ClientKeysTest extends GatewayTestBase {
     assertEquals(429, anthropic.status(), anthropic.text());
     assertEquals("rate_limit_error", anthropic.json().getJsonObject("error").getString("type"), anthropic.text());
     assertNotNull(anthropic.header("retry-after"));
+    Reply responses = await(gw.post("/v1/responses", new JsonObject().put("model", "gpt-test").put("input", "hi")
+        .toBuffer(), bearer(GREEDY)));
+    assertOpenAiError(responses, 429, "rate_limit_error", "rate_limit_exceeded");
     assertEquals(200, await(chatAs(BOB, chat("bob meanwhile"))).status());
     assertNothingHeld("greedy");
   }

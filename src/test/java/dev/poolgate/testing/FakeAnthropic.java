@@ -125,6 +125,18 @@ public final class FakeAnthropic {
   }
 
   private void handle(HttpServerRequest req) {
+    if (req.path().equals("/v1/messages/count_tokens")) {
+      // Anthropic's counting endpoint: it refuses generation settings such as max_tokens
+      req.body().onSuccess(b -> {
+        JsonObject body = b.toJsonObject();
+        bodies.add(body);
+        headers.add(MultiMap.caseInsensitiveMultiMap().addAll(req.headers()));
+        boolean extra = body.containsKey("max_tokens") || body.containsKey("stream");
+        req.response().setStatusCode(extra ? 400 : 200).putHeader("content-type", "application/json")
+            .end((extra ? errorBody(400) : new JsonObject().put("input_tokens", INPUT_TOKENS)).encode());
+      });
+      return;
+    }
     if (!req.path().equals("/v1/messages")) {
       req.response().setStatusCode(404).putHeader("content-type", "application/json")
           .end(errorBody(404).encode());

@@ -311,7 +311,9 @@ public final class FakeOpenAi {
     }
     boolean chat = path.equals("/v1/chat/completions");
     boolean embeddings = path.equals("/v1/embeddings");
-    if (req.method() != HttpMethod.POST || !(chat || embeddings || path.equals("/v1/completions"))) {
+    boolean responses = path.equals("/v1/responses") || path.equals("/openai/v1/responses");
+    if (req.method() != HttpMethod.POST
+        || !(chat || embeddings || responses || path.equals("/v1/completions"))) {
       sendError(req.response(), 404, errorBody(404).encode());
       return;
     }
@@ -319,6 +321,7 @@ public final class FakeOpenAi {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     Exchange ex = new Exchange(req);
+    ex.responses = responses;
     req.body().onComplete(ar -> {
       if (ar.failed()) {
         ex.done(false);
@@ -349,6 +352,8 @@ public final class FakeOpenAi {
     final HttpServerResponse resp;
     final AtomicBoolean over = new AtomicBoolean();
     volatile boolean brokenByUs;
+    /** A Responses API request. */
+    volatile boolean responses;
 
     Exchange(HttpServerRequest req) {
       this.req = req;
@@ -410,6 +415,10 @@ public final class FakeOpenAi {
     }
     if (rawStatus > 0) {
       ex.resp.setStatusCode(rawStatus).putHeader("content-type", rawContentType).end(rawBody);
+      return;
+    }
+    if (ex.responses) {
+      respond(ex, body);
       return;
     }
     if (!chat && body.containsKey("input")) {
@@ -485,6 +494,64 @@ public final class FakeOpenAi {
     }
   }
 
+  /** The Responses API: a {@code response} object, or its event sequence, from the fake's pieces. */
+  private void respond(Exchange ex, JsonObject body) {
+    String id = "resp_fake" + ids.incrementAndGet();
+    String itemId = "msg_fake" + ids.get();
+    long created = System.currentTimeMillis() / 1000;
+    String text = String.join("", pieces);
+    JsonObject part = new JsonObject().put("type", "output_text").put("text", text)
+        .put("annotations", new JsonArray()).put("logprobs", new JsonArray());
+    JsonObject item = new JsonObject().put("id", itemId).put("type", "message").put("status", "completed")
+        .put("role", "assistant").put("content", new JsonArray().add(part));
+    int input = Math.max(1, String.valueOf(body.getValue("input")).split("\\s+").length);
+    JsonObject done = response(id, created, body, "completed", new JsonArray().add(item))
+        .put("usage", new JsonObject().put("input_tokens", input)
+            .put("input_tokens_details", new JsonObject().put("cached_tokens", 0))
+            .put("output_tokens", pieces.size())
+            .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
+            .put("total_tokens", input + pieces.size()));
+    if (!Boolean.TRUE.equals(body.getValue("stream"))) {
+      json(ex.resp, 200, done);
+      return;
+    }
+    List<JsonObject> events = new ArrayList<>();
+    JsonObject started = response(id, created, body, "in_progress", new JsonArray()).put("usage", null);
+    events.add(new JsonObject().put("type", "response.created").put("response", started));
+    events.add(new JsonObject().put("type", "response.in_progress").put("response", started));
+    events.add(new JsonObject().put("type", "response.output_item.added").put("output_index", 0)
+        .put("item", item.copy().put("status", "in_progress").put("content", new JsonArray())));
+    JsonObject at = new JsonObject().put("item_id", itemId).put("output_index", 0).put("content_index", 0);
+    events.add(at.copy().put("type", "response.content_part.added").put("part", part.copy().put("text", "")));
+    for (String piece : pieces) {
+      events.add(at.copy().put("type", "response.output_text.delta").put("delta", piece)
+          .put("logprobs", new JsonArray()));
+    }
+    events.add(at.copy().put("type", "response.output_text.done").put("text", text).put("logprobs", new JsonArray()));
+    events.add(at.copy().put("type", "response.content_part.done").put("part", part));
+    events.add(new JsonObject().put("type", "response.output_item.done").put("output_index", 0).put("item", item));
+    events.add(new JsonObject().put("type", "response.completed").put("response", done));
+    List<Buffer> wire = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject e = events.get(i).put("sequence_number", i);
+      wire.add(Buffer.buffer("event: " + e.getString("type") + "\ndata: " + e.encode() + "\n\n"));
+    }
+    ex.resp.setStatusCode(200).setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
+        .putHeader("x-request-id", "req_" + id);
+    writeEvents(ex, wire, 0, breakAfterEvents);
+  }
+
+  private static JsonObject response(String id, long created, JsonObject request, String status, JsonArray output) {
+    return new JsonObject().put("id", id).put("object", "response").put("created_at", created)
+        .put("status", status).put("error", null).put("incomplete_details", null)
+        .put("instructions", request.getValue("instructions")).put("max_output_tokens", null)
+        .put("model", request.getString("model", MODEL)).put("output", output).put("parallel_tool_calls", true)
+        .put("previous_response_id", null).put("store", request.getValue("store", true))
+        .put("temperature", 1.0).put("text", new JsonObject().put("format", new JsonObject().put("type", "text")))
+        .put("tool_choice", "auto").put("tools", request.getValue("tools", new JsonArray())).put("top_p", 1.0)
+        .put("truncation", "disabled").put("user", null).put("metadata", new JsonObject());
+  }
+
   // ------------------------------------------------------------------ wire format
 
   /** Maps an Azure deployment path to the OpenAI path it stands for, or answers as Azure would and returns null. */
@@ -493,7 +560,9 @@ public final class FakeOpenAi {
       return "/v1/models";
     }
     String prefix = "/openai/deployments/" + azureDeployment;
-    if (!req.path().startsWith(prefix + "/") || !azureApiVersion.equals(req.getParam("api-version"))) {
+    // the v1 API (the Responses API lives there): no api-version, the deployment named as the model
+    boolean v1 = req.path().equals("/openai/v1/responses");
+    if (!v1 && (!req.path().startsWith(prefix + "/") || !azureApiVersion.equals(req.getParam("api-version")))) {
       sendError(req.response(), 404, new JsonObject().put("error", new JsonObject().put("code", "404")
           .put("message", "Resource not found")).encode());
       return null;
@@ -503,7 +572,7 @@ public final class FakeOpenAi {
           .put("message", "Access denied due to invalid subscription key or wrong API endpoint.")).encode());
       return null;
     }
-    return "/v1" + req.path().substring(prefix.length());
+    return v1 ? req.path() : "/v1" + req.path().substring(prefix.length());
   }
 
   /** An embeddings answer: one small deterministic vector per input. */

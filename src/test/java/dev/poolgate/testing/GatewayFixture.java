@@ -153,9 +153,14 @@ public final class GatewayFixture {
   }
 
   public Future<Reply> post(String path, Buffer body, Map<String, String> headers) {
+    return send(HttpMethod.POST, path, body, headers);
+  }
+
+  /** A request with any method (and a body, which may be empty). */
+  public Future<Reply> send(HttpMethod method, String path, Buffer body, Map<String, String> headers) {
     // the body is collected by the web client's own pipeline, on the connection's context: composing
     // body() on a response whose events run on another context can miss them
-    var request = web.request(HttpMethod.POST, port, "127.0.0.1", path).timeout(15_000);
+    var request = web.request(method, port, "127.0.0.1", path).timeout(15_000);
     headers.forEach(request::putHeader);
     return request.sendBuffer(body)
         .map(resp -> new Reply(resp.statusCode(), resp.headers(), resp.body() == null ? Buffer.buffer() : resp.body()));

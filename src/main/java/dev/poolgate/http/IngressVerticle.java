@@ -297,7 +297,7 @@ public final class IngressVerticle extends VerticleBase {
       dispatch(ctx, job, new HttpReplySink(ctx.response(), Protocol.ANTHROPIC), key);
       return;
     }
-    RequestTrace trace = Dispatcher.traceOf(job);
+    RequestTrace trace = Dispatcher.traceOf(job, loggedPath(ctx));
     if (key != null) {
       trace.clientKey(key.name());
     }

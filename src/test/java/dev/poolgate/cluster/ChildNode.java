@@ -50,6 +50,8 @@ public final class ChildNode implements AutoCloseable {
     env.put("POOLGATE_HZ_MAX_NO_HEARTBEAT_SECONDS", String.valueOf(MAX_NO_HEARTBEAT_SECONDS));
     env.put("POOLGATE_HZ_JOIN_WAIT_SECONDS", "1");
     env.put("POOLGATE_SERVER_PORT", String.valueOf(httpPort));
+    // its own usage database, in memory: a child's working directory is the checkout
+    env.put("POOLGATE_USAGE_JDBC_URL", "jdbc:h2:mem:child-usage-" + httpPort);
     return env;
   }
 

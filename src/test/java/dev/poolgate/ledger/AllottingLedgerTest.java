@@ -108,7 +108,8 @@ class AllottingLedgerTest extends SlotLedgerContractTest {
       List<Future<Void>> waveDone = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         HazelcastSlotLedger ledger = ledger(random.nextInt(2));
-        long hold = 1 + random.nextInt(30);
+        // long enough in the heavy waves that their requests pile up past the cap
+        long hold = n > 40 ? 50 + random.nextInt(50) : 1 + random.nextInt(30);
         Outcome outcome = random.nextInt(10) == 0 ? Outcome.NEUTRAL : Outcome.SUCCESS;
         waveDone.add(ledger.acquire(req(random.nextInt(11), 20_000)).compose(lease -> {
           int now = holding.incrementAndGet();

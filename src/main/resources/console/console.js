@@ -273,7 +273,8 @@
     out.dataset.status = String(status);
   }
 
-  async function adminCall(method, path, body, contentType) {
+  /** Calls the admin API and shows its answer (a quiet call shows only a failure). */
+  async function adminCall(method, path, body, contentType, quiet) {
     const t = token();
     if (!t) {
       show(method + ' ' + path, 0, 'enter the admin token first (Operations, "Admin token")');
@@ -286,7 +287,7 @@
       const r = await fetch(path, {method, headers, credentials: 'omit', cache: 'no-store',
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)});
       const text = await r.text();
-      show(method + ' ' + path, r.status, text);
+      if (!quiet || r.status >= 400) show(method + ' ' + path, r.status, text);
       if (r.status === 401) {
         sessionStorage.removeItem(TOKEN_KEY);
         tokenState();
@@ -360,10 +361,10 @@
       const r = await adminCall('POST', '/admin/keys', body);
       if (r && r.status === 201) {
         $('#key-shown').textContent = JSON.parse(r.text).key || '(a key given as a hash has nothing to show)';
-        listKeys();
+        listKeys(true);
       }
     });
-    $('#key-list').addEventListener('click', listKeys);
+    $('#key-list').addEventListener('click', () => listKeys(false));
     $('#config-export').addEventListener('click', async () => {
       const r = await adminCall('GET', '/admin/config');
       if (r && r.status === 200) $('#config-text').value = r.text;
@@ -382,15 +383,15 @@
     $('#usage-from').value = new Date(Date.now() - 6 * 86400000).toISOString().slice(0, 10);
   }
 
-  async function listKeys() {
-    const r = await adminCall('GET', '/admin/keys');
+  async function listKeys(quiet) {
+    const r = await adminCall('GET', '/admin/keys', undefined, undefined, quiet);
     const list = $('#keys');
     list.replaceChildren();
     if (!r || r.status !== 200) return;
     JSON.parse(r.text).data.forEach(k => {
       const revoke = el('button', {type: 'button', class: 'danger', 'data-act': 'revoke', text: 'Revoke'});
       revoke.addEventListener('click', () => {
-        if (confirm('Revoke key ' + k.name + '?')) adminCall('DELETE', '/admin/keys/' + enc(k.name)).then(listKeys);
+        if (confirm('Revoke key ' + k.name + '?')) adminCall('DELETE', '/admin/keys/' + enc(k.name)).then(() => listKeys(true));
       });
       list.append(el('li', {'data-key': k.name}, el('span', {class: 'mono', text: k.name}),
         el('span', {class: 'muted', text: k.models ? k.models.join(', ') : 'all models'}), revoke));
@@ -428,6 +429,14 @@
         {label: 'tokens', stroke: '#1a7f37', scale: 't', points: {show: true}}],
       axes: [{}, {scale: 'n', size: 56}, {scale: 't', side: 1, size: 64, grid: {show: false}}]}, data, box);
   }
+
+  // read-only figures for the browser's devtools (and the browser test): the sum of a chart line
+  window.poolgateConsole = Object.freeze({
+    lineSum: (pool, line) => {
+      const s = series.get(pool);
+      return s ? s.lines[line].reduce((a, v) => a + (v || 0), 0) : null;
+    },
+  });
 
   wire();
   tokenState();

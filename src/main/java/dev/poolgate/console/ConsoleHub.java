@@ -52,7 +52,7 @@ public final class ConsoleHub {
   /** Seconds of lines in each tick: a tick missed by a slow gather is filled by the next. */
   public static final int TICK_SECONDS = 5;
   /** Bytes a subscriber's connection may hold unsent before it counts as full. */
-  public static final int WRITE_QUEUE_BYTES = 512 * 1024;
+  public static final int WRITE_QUEUE_BYTES = 256 * 1024;
   /** Connected consoles at most per node; more are turned away with 503. */
   public static final int MAX_SUBSCRIBERS = 2_000;
 

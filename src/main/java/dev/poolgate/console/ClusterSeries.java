@@ -19,6 +19,9 @@ public final class ClusterSeries {
   public static final String[] LINES = {"ok", "rejected", "client_error", "error", "latency_p50", "latency_p99",
       "ttfb_p50", "ttfb_p99", "queue_p50", "queue_p99", "retries", "fallbacks", "borrowed", "tokens"};
 
+  /** A second without requests (only read). */
+  private static final PoolSecond NONE = new PoolSecond();
+
   private final TreeMap<Long, Map<String, PoolSecond>> sum = new TreeMap<>();
   private final TreeSet<String> pools = new TreeSet<>();
 
@@ -57,7 +60,7 @@ public final class ClusterSeries {
       byPool.values().forEach(total::merge);
       for (String pool : pools) {
         PoolSecond p = byPool.get(pool);
-        fill(out.get(pool), i, p == null ? new PoolSecond() : p);
+        fill(out.get(pool), i, p == null ? NONE : p);
       }
       fill(out.get(TOTAL), i, total);
     }

@@ -169,7 +169,7 @@ public final class IngressVerticle extends VerticleBase {
         .handler(ctx -> OpsRoutes.json(ctx, 200, LlmApi.models(config, ClientAuth.key(ctx))));
     router.get("/v1/models").handler(auth).handler(this::models);
     new OpsRoutes(vertx, () -> config, node, () -> docs).mount(router);
-    ConsoleRoutes.mount(router, node::console);
+    ConsoleRoutes.mount(vertx, router, node::console);
     // before the admin sub-router, which would answer 404 for a path it does not know
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));

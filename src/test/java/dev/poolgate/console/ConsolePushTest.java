@@ -147,6 +147,33 @@ class ConsolePushTest {
   }
 
   @Test
+  void thePageAndItsFilesComeFromTheJarAndNothingElse() {
+    start(1);
+    WebClient web = WebClient.create(clients);
+    HttpResponse<Buffer> page = await(web.get(port, "127.0.0.1", ConsoleRoutes.PAGE_PATH).send());
+    assertEquals(200, page.statusCode());
+    assertTrue(page.getHeader("content-type").startsWith("text/html"));
+    assertEquals(ConsoleRoutes.CSP, page.getHeader("content-security-policy"), "the page may reach only this node");
+    java.util.regex.Matcher refs = java.util.regex.Pattern.compile("(?:src|href)=\"([^\"#]+)\"")
+        .matcher(page.bodyAsString());
+    int files = 0;
+    while (refs.find()) {
+      String ref = refs.group(1);
+      assertTrue(ref.startsWith("/console/"), "served by the node: " + ref);
+      HttpResponse<Buffer> file = await(web.get(port, "127.0.0.1", ref).send());
+      assertEquals(200, file.statusCode(), ref);
+      assertTrue(file.body().length() > 500, ref + " has its content");
+      files++;
+    }
+    assertEquals(4, files, "uPlot's script and style, the console's script and style");
+    for (String bad : List.of("/console/nope.js", "/console/..%2Fopenapi.json", "/console/index.htm")) {
+      HttpResponse<Buffer> r = await(web.get(port, "127.0.0.1", bad).send());
+      assertEquals(404, r.statusCode(), bad);
+      assertEquals("not_found", r.bodyAsJsonObject().getJsonObject("error").getString("code"), bad);
+    }
+  }
+
+  @Test
   void aConsoleThatDoesNotReadIsDropped() throws Exception {
     // Many pools, so that the 15-minute history and the views are more than the connection holds:
     // on loopback the kernel's send buffer alone takes a few MB (its MSS is 64 KiB) before the

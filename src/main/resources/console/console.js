@@ -205,7 +205,7 @@
         const box = el('figure', {class: 'chart', 'data-chart': c.id}, el('h3', {text: c.title}));
         grid.append(box);
         plot = new uPlot({
-          width: chartWidth(grid.firstChild === box ? grid : box), height: 200,
+          width: chartWidth(box), height: 200,
           series: [{}].concat(c.lines.map(([name, color]) => ({label: name, stroke: color, width: 1.5, spanGaps: false}))),
           axes: [{}, {size: 56}],
           scales: {x: {time: true}},

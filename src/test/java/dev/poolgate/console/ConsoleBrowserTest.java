@@ -242,6 +242,21 @@ class ConsoleBrowserTest {
     }
     assertTrue(back, "undrained, m1 serves again");
 
+    // --- usage per key, model and day: the requests just served are in the table
+    browser.findElement(By.id("usage-load")).click();
+    waiting().until(d -> !d.findElements(By.cssSelector("#usage-table tbody tr")).isEmpty());
+    assertTrue(text("#usage-table tbody").contains("p"), text("#usage-table tbody"));
+    assertTrue(!browser.findElements(By.cssSelector("#usage-chart canvas")).isEmpty(), "usage is drawn");
+
+    // --- export, then import the same configuration back
+    answerAfter(() -> browser.findElement(By.id("config-export")).click(), 200);
+    String exported = browser.findElement(By.id("config-text")).getDomProperty("value");
+    assertTrue(exported.contains("pools:") && exported.contains("m1"), exported);
+    answerAfter(() -> {
+      browser.findElement(By.id("config-import")).click();
+      waiting().until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
+    }, 200);
+
     // --- a client key created on the page, shown once, opens the gateway to its holder
     browser.findElement(By.id("key-name")).sendKeys("from-console");
     answerAfter(() -> browser.findElement(By.id("key-create")).click(), 201);

@@ -22,11 +22,11 @@
   };
 
   // ---------------------------------------------------------------- live view
-  let lastView = null;
+  let viewCount = 0;
   const poolCards = new Map();
 
   function renderView(v) {
-    lastView = v;
+    viewCount++;
     $('#node').textContent = v.node;
     $('#status').textContent = v.status;
     const pools = $('#pools');
@@ -39,7 +39,7 @@
         poolCards.set(p.name, card);
         pools.append(card);
       }
-      renderPool(card, p, v);
+      renderPool(card, p);
     });
     for (const [name, card] of poolCards) {
       if (!seen.has(name)) { card.remove(); poolCards.delete(name); }
@@ -53,66 +53,116 @@
     return live.length > 0 && live.every(i => i.max_rps > 0);
   }
 
-  function renderPool(card, p, v) {
+  // Cards and rows are built once and then updated in place, so nothing jumps and a focused
+  // button keeps its focus while the figures change under it.
+  function renderPool(card, p) {
     const qps = poolIsQps(p);
-    const borrowedNow = lastSecond(p.name, 'borrowed');
-    card.replaceChildren();
-    const head = el('div', {class: 'pool-head'},
-      el('b', {text: p.name}),
-      el('span', {class: 'num', 'data-field': 'pool-load',
-        text: (qps ? 'req/s ' : 'in flight ') + (qps ? sum(p.instances, 'requests_last_second') : p.in_flight)
-          + ' / ' + (qps ? sum(p.instances.filter(i => !i.retired), 'max_rps') : p.capacity)}),
-      el('span', {class: 'num', 'data-field': 'queued', text: 'queued ' + p.queued}),
-      el('span', {class: 'num', title: 'requests served on slots lent by other pools, last second',
-        text: 'borrowed/s ' + fmt(borrowedNow)}),
-      el('span', {class: 'num', title: 'tickets of pools it lends to, waiting for its idle slots',
-        text: 'guests ' + p.guests}));
-    if (p.lend_to && p.lend_to.length) head.append(el('span', {class: 'muted', text: 'lends to ' + p.lend_to.join(', ')}));
-    if (p.fallback) head.append(el('span', {class: 'muted', text: 'fallback ' + p.fallback}));
-    card.append(head);
-    const q = el('div', {class: 'queue', 'aria-label': 'queue by priority 0 to 10'});
-    for (let prio = 0; prio <= 10; prio++) {
-      const n = (p.queued_by_priority || {})[prio] || 0;
-      q.append(el('span', {class: n ? 'q' : '', title: 'priority ' + prio, text: prio + ':' + n}));
+    if (!card.built) {
+      const f = {};
+      const span = (name, attrs) => (f[name] = el('span', Object.assign({class: 'num'}, attrs || {})));
+      card.append(el('div', {class: 'pool-head'}, el('b', {text: p.name}),
+        span('load', {'data-field': 'pool-load'}), span('queued', {'data-field': 'queued'}),
+        span('borrowed', {title: 'requests served on slots lent by other pools, last second'}),
+        span('guests', {title: 'tickets of pools it lends to, waiting for its idle slots'}),
+        span('lend', {class: 'muted'}), span('fallback', {class: 'muted'})));
+      f.queue = el('div', {class: 'queue', 'aria-label': 'queue by priority 0 to 10'});
+      f.levels = [];
+      for (let prio = 0; prio <= 10; prio++) {
+        const cell = el('span', {title: 'priority ' + prio});
+        f.levels.push(cell);
+        f.queue.append(cell);
+      }
+      f.rows = el('div');
+      card.append(f.queue, f.rows);
+      card.fields = f;
+      card.rowsById = new Map();
+      card.built = true;
     }
-    card.append(q);
-    p.instances.forEach(i => card.append(renderInstance(p, i, qps)));
+    const f = card.fields;
+    f.load.textContent = (qps ? 'req/s ' : 'in flight ')
+      + (qps ? sum(p.instances, 'requests_last_second') : p.in_flight)
+      + ' / ' + (qps ? sum(p.instances.filter(i => !i.retired), 'max_rps') : p.capacity);
+    f.queued.textContent = 'queued ' + p.queued;
+    f.borrowed.textContent = 'borrowed/s ' + fmt(lastSecond(p.name, 'borrowed'));
+    f.guests.textContent = 'guests ' + p.guests;
+    f.lend.textContent = p.lend_to && p.lend_to.length ? 'lends to ' + p.lend_to.join(', ') : '';
+    f.fallback.textContent = p.fallback ? 'fallback ' + p.fallback : '';
+    f.levels.forEach((cell, prio) => {
+      const n = (p.queued_by_priority || {})[prio] || 0;
+      cell.textContent = prio + ':' + n;
+      cell.className = n ? 'q' : '';
+    });
+    const seen = new Set();
+    p.instances.forEach((i, at) => {
+      seen.add(i.id);
+      let row = card.rowsById.get(i.id);
+      if (!row) {
+        row = buildInstance(p.name, i.id);
+        card.rowsById.set(i.id, row);
+      }
+      // moved only when out of place: moving a node would take the focus off its buttons
+      if (f.rows.children[at] !== row) f.rows.insertBefore(row, f.rows.children[at] || null);
+      updateInstance(row, i, qps);
+    });
+    for (const [id, row] of card.rowsById) {
+      if (!seen.has(id)) { row.remove(); card.rowsById.delete(id); }
+    }
   }
 
-  function renderInstance(p, i, qps) {
+  function buildInstance(pool, id) {
+    const row = el('div', {class: 'inst', 'data-instance': id});
+    const f = {};
+    f.bar = el('div', {class: 'bar', role: 'meter', 'aria-valuemin': '0'});
+    f.fill = el('i');
+    f.load = el('span', {class: 'bar-label', 'data-field': 'load'});
+    f.bar.append(f.fill, f.load);
+    f.health = el('span', {'data-field': 'health'});
+    f.latency = el('span', {class: 'num', 'data-field': 'latency', title: 'latency estimate (time to first byte)'});
+    row.append(el('span', {class: 'id mono', title: id, text: id}), f.bar, f.health, f.latency);
+    f.tags = el('span');
+    f.key = el('span');
+    f.weight = el('span', {class: 'num'});
+    f.failures = el('span', {class: 'num'});
+    f.error = el('span', {class: 'err', 'data-field': 'last-error'});
+    row.append(el('div', {class: 'detail'}, f.tags, f.key, f.weight, f.failures, f.error));
+    f.drain = el('button', {type: 'button'});
+    f.drain.addEventListener('click', () => adminCall('POST', '/admin/pools/' + enc(pool) + '/instances/'
+      + enc(id) + '/' + f.drain.dataset.act));
+    f.edit = el('button', {type: 'button', 'data-act': 'edit', text: 'Edit'});
+    f.edit.addEventListener('click', () => fillInstanceForm(pool, row.instance));
+    f.acts = el('div', {class: 'acts'}, f.drain, f.edit);
+    row.append(f.acts);
+    row.fields = f;
+    return row;
+  }
+
+  function updateInstance(row, i, qps) {
+    const f = row.fields;
+    row.instance = i;
     const cur = qps ? i.requests_last_second : i.in_flight;
     const max = qps ? i.max_rps : i.max_concurrency;
-    const pct = max ? Math.min(100, 100 * cur / max) : 0;
-    const row = el('div', {class: 'inst' + (i.drained ? ' drained' : ''), 'data-instance': i.id});
-    const bar = el('div', {class: 'bar', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': String(max),
-      'aria-valuenow': String(cur), 'aria-label': i.id + (qps ? ' requests per second' : ' in flight')});
-    const fill = el('i');
-    fill.style.width = pct.toFixed(1) + '%';
-    bar.append(fill, el('span', {class: 'bar-label', 'data-field': 'load', text: cur + ' / ' + max + (qps ? ' rps' : '')}));
-    const name = el('span', {class: 'id mono', title: i.id, text: i.id});
-    const health = el('span', {class: 'health ' + i.health, 'data-field': 'health', text: i.health});
-    const lat = el('span', {class: 'num', 'data-field': 'latency', title: 'latency estimate (time to first byte)',
-      text: i.latency_ms == null ? '– ms' : fmt(i.latency_ms, 1) + ' ms'});
-    row.append(name, bar, health, lat);
-    const detail = el('div', {class: 'detail'});
-    if (i.drained) detail.append(el('span', {class: 'tag', 'data-field': 'drained', text: 'drained'}));
-    if (i.retired) detail.append(el('span', {class: 'tag', text: 'removed, finishing'}));
-    detail.append(el('span', {text: 'key ' + (i.key || '–')}), el('span', {text: 'weight ' + i.weight}),
-      el('span', {text: 'failures ' + i.consecutive_failures}));
-    if (i.last_error) detail.append(el('span', {class: 'err', 'data-field': 'last-error', text: 'last error: ' + i.last_error}));
-    row.append(detail);
-    if (!i.retired) {
-      const acts = el('div', {class: 'acts'});
-      const drain = el('button', {type: 'button', 'data-act': i.drained ? 'undrain' : 'drain',
-        text: i.drained ? 'Undrain' : 'Drain'});
-      drain.addEventListener('click', () => adminCall('POST', '/admin/pools/' + enc(p.name) + '/instances/'
-        + enc(i.id) + '/' + drain.dataset.act));
-      const edit = el('button', {type: 'button', 'data-act': 'edit', text: 'Edit'});
-      edit.addEventListener('click', () => fillInstanceForm(p.name, i));
-      acts.append(drain, edit);
-      row.append(acts);
+    row.className = 'inst' + (i.drained ? ' drained' : '');
+    f.fill.style.width = (max ? Math.min(100, 100 * cur / max) : 0).toFixed(1) + '%';
+    f.load.textContent = cur + ' / ' + max + (qps ? ' rps' : '');
+    f.bar.setAttribute('aria-valuemax', String(max));
+    f.bar.setAttribute('aria-valuenow', String(cur));
+    f.bar.setAttribute('aria-label', i.id + (qps ? ' requests per second' : ' in flight'));
+    f.health.textContent = i.health;
+    f.health.className = 'health ' + i.health;
+    f.latency.textContent = i.latency_ms == null ? '– ms' : fmt(i.latency_ms, 1) + ' ms';
+    f.tags.replaceChildren();
+    if (i.drained) f.tags.append(el('span', {class: 'tag', 'data-field': 'drained', text: 'drained'}));
+    if (i.retired) f.tags.append(el('span', {class: 'tag', text: 'removed, finishing'}));
+    f.key.textContent = 'key ' + (i.key || '–');
+    f.weight.textContent = 'weight ' + i.weight;
+    f.failures.textContent = 'failures ' + i.consecutive_failures;
+    f.error.textContent = i.last_error ? 'last error: ' + i.last_error : '';
+    f.acts.hidden = !!i.retired;
+    const act = i.drained ? 'undrain' : 'drain';
+    if (f.drain.dataset.act !== act) {
+      f.drain.dataset.act = act;
+      f.drain.textContent = i.drained ? 'Undrain' : 'Drain';
     }
-    return row;
   }
 
   function renderMembers(members) {
@@ -432,6 +482,7 @@
 
   // read-only figures for the browser's devtools (and the browser test): the sum of a chart line
   window.poolgateConsole = Object.freeze({
+    views: () => viewCount,
     lineSum: (pool, line) => {
       const s = series.get(pool);
       return s ? s.lines[line].reduce((a, v) => a + (v || 0), 0) : null;

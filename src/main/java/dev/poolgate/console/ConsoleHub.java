@@ -170,17 +170,26 @@ public final class ConsoleHub {
   private void publishToAll(Buffer view, Buffer history) {
     for (Map.Entry<HttpServerResponse, AtomicBoolean> e : subscribers.entrySet()) {
       HttpServerResponse r = e.getKey();
-      if (r.writeQueueFull()) {
-        subscribers.remove(r);
-        log.debug("console subscriber dropped: it reads slower than the views come");
-        r.reset();
-        continue;
+      try {
+        if (r.writeQueueFull()) {
+          drop(r, "it reads slower than the views come");
+          continue;
+        }
+        if (history != null && e.getValue().compareAndSet(true, false)) {
+          r.write(history);
+        }
+        r.write(view);
+      } catch (IllegalStateException closed) {
+        // closed between its close handler and this write
+        drop(r, closed.getMessage());
       }
-      if (history != null && e.getValue().compareAndSet(true, false)) {
-        r.write(history);
-      }
-      r.write(view);
     }
+  }
+
+  private void drop(HttpServerResponse r, String why) {
+    subscribers.remove(r);
+    log.debug("console subscriber dropped: {}", why);
+    r.reset();
   }
 
   /** The live figures: pools and instances as /health/detailed has them, with drain, key label, borrowing. */

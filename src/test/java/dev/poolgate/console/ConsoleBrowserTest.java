@@ -144,6 +144,11 @@ class ConsoleBrowserTest {
     return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
   }
 
+  /** Views the page has received (it counts them for its devtools). */
+  private long viewsSeen() {
+    return ((Number) browser.executeScript("return window.poolgateConsole.views()")).longValue();
+  }
+
   private WebDriverWait waiting() {
     return new WebDriverWait(browser, WAIT);
   }
@@ -217,8 +222,14 @@ class ConsoleBrowserTest {
     assertTrue(invalid.contains("max_concurrency"), invalid);
     assertEquals(4, healthOf("m2").getInteger("max_concurrency"));
 
-    // --- drain from the page: no new request on m1, then back
-    answerAfter(() -> browser.findElement(By.cssSelector("[data-instance='m1'] [data-act='drain']")).click(), 200);
+    // --- drain from the page, by keyboard: the button keeps its focus while views arrive
+    WebElement drain = browser.findElement(By.cssSelector("[data-instance='m1'] [data-act='drain']"));
+    browser.executeScript("arguments[0].focus()", drain);
+    long views = viewsSeen();
+    waiting().until(d -> viewsSeen() >= views + 2);
+    assertEquals(Boolean.TRUE, browser.executeScript("return document.activeElement === arguments[0]", drain),
+        "the figures change in place, without taking the focus");
+    answerAfter(() -> browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER), 200);
     waiting().until(d -> !d.findElements(By.cssSelector("[data-instance='m1'] [data-field='drained']")).isEmpty());
     List<Future<HttpResponse<Buffer>>> whileDrained = new ArrayList<>();
     for (int i = 0; i < 8; i++) {

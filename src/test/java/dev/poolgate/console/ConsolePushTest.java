@@ -188,7 +188,7 @@ class ConsolePushTest {
       out.flush();
       Await.until("the console is subscribed", Duration.ofSeconds(5), () -> gateway.node().console().subscribers() == 1);
       // it never reads: its write queue fills with the history and it is dropped at a following tick
-      Await.until("the console that does not read is dropped", Duration.ofSeconds(30),
+      Await.until("the console that does not read is dropped", Duration.ofSeconds(60),
           () -> gateway.node().console().subscribers() == 0);
     }
   }

@@ -6,6 +6,8 @@ import dev.poolgate.bus.Bus;
 import dev.poolgate.cache.LocalResponseCache;
 import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.console.ConsoleHub;
+import dev.poolgate.console.ConsoleVerticle;
 import dev.poolgate.health.HealthVerticle;
 import dev.poolgate.http.IngressVerticle;
 import dev.poolgate.keys.KeyLimiter;
@@ -103,6 +105,8 @@ public final class Gateway {
     }
     chain = chain.compose(v -> gw.deploy(() -> new ChatBusVerticle(config, gw.node), 1));
     if (http) {
+      gw.node.console(new ConsoleHub(vertx, gw::config, gw.node::ready, gw.node.metrics().series()));
+      chain = chain.compose(v -> gw.deploy(() -> new ConsoleVerticle(gw.node.console()), 1));
       chain = chain.compose(v -> gw.deploy(() -> new IngressVerticle(config, gw.node), instances));
     }
     return chain.map(v -> {

@@ -20,6 +20,7 @@ public final class NodeState {
   private final KeyLimiter keyLimiter;
   private final UsageAggregator usage;
   private final AtomicBoolean ready = new AtomicBoolean();
+  private volatile dev.poolgate.console.ConsoleHub console;
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile AdminState admin;
@@ -60,6 +61,15 @@ public final class NodeState {
 
   public ResponseCache cache() {
     return cache;
+  }
+
+  /** The console's push hub, or null when the node serves no HTTP. */
+  public dev.poolgate.console.ConsoleHub console() {
+    return console;
+  }
+
+  public void console(dev.poolgate.console.ConsoleHub console) {
+    this.console = console;
   }
 
   /** The node's admin state (what {@code /admin} changes), or null when it runs without one. */

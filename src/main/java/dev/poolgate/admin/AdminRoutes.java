@@ -95,6 +95,10 @@ public final class AdminRoutes {
         body -> doc -> ConfigEdits.patchInstance(doc, pool(ctx), id(ctx), body), doc -> routes.instanceView(ctx, doc)));
     r.delete("/pools/:pool/instances/:id").handler(ctx -> routes.delete(ctx,
         doc -> ConfigEdits.removeInstance(doc, pool(ctx), id(ctx))));
+    // drain / undrain: the instance's `drained` flag, in the shared configuration, so every node's
+    // scheduler stops (or resumes) giving it new requests; those in flight finish
+    r.post("/pools/:pool/instances/:id/drain").handler(ctx -> routes.drain(ctx, true));
+    r.post("/pools/:pool/instances/:id/undrain").handler(ctx -> routes.drain(ctx, false));
 
     r.get("/models").handler(ctx -> routes.read(ctx, doc -> list(ConfigEdits.sectionOrEmpty(doc, "models"),
         (name, m) -> named(name, ConfigEdits.model(doc, name)))));
@@ -216,6 +220,12 @@ public final class AdminRoutes {
       return;
     }
     state.get().change(edit.apply(body)).onSuccess(doc -> respond(ctx, 200, doc, view)).onFailure(ctx::fail);
+  }
+
+  /** Drains or undrains an instance; no body needed. Answers with the instance. */
+  private void drain(RoutingContext ctx, boolean drained) {
+    state.get().change(doc -> ConfigEdits.drainInstance(doc, pool(ctx), id(ctx), drained))
+        .onSuccess(doc -> respond(ctx, 200, doc, d -> instanceView(ctx, d))).onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx, UnaryOperator<JsonObject> edit) {

@@ -205,6 +205,11 @@ public final class ConfigEdits {
     return doc;
   }
 
+  /** Sets the instance's {@code drained} flag (absent when undrained, as a file would have it). */
+  public static JsonObject drainInstance(JsonObject doc, String pool, String id, boolean drained) {
+    return patchInstance(doc, pool, id, new JsonObject().put("drained", drained ? Boolean.TRUE : null));
+  }
+
   public static JsonObject removeInstance(JsonObject doc, String pool, String id) {
     instance(doc, pool, id);
     JsonArray list = instances(doc, pool);

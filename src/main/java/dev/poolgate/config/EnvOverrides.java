@@ -32,7 +32,7 @@ public final class EnvOverrides {
 
   private static final Set<String> INSTANCE = Set.of("id", "provider", "base_url", "api_key", "model",
       "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "probe_path", "headers", "params", "override",
-      "max_rps", "max_tpm", "endpoint", "deployment", "api_version", "url", "entra_token", "mock",
+      "max_rps", "max_tpm", "drained", "endpoint", "deployment", "api_version", "url", "entra_token", "mock",
       "anthropic_version", "default_max_tokens", "region", "access_key_id", "secret_access_key", "session_token");
 
   /** Known keys of each section, by its path with names and indexes replaced by {@code *}. */

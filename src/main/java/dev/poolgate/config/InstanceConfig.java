@@ -17,11 +17,13 @@ import java.util.Set;
  * @param settings the provider-specific keys, checked by the {@link ProviderCatalog}
  * @param maxRps   requests per second it may start (sliding 1 s window); 0 = no limit
  * @param maxTpm   tokens per minute it may use (counted as answers finish); 0 = no limit
+ * @param drained  taken out of service by an operator: no new requests, those in flight finish
  */
 public record InstanceConfig(String id, String pool, String provider, String adapter, String baseUrl, String apiKey,
                              String model, int maxConcurrency, int weight, long timeoutMs, long connectTimeoutMs,
                              String probePath, Map<String, String> headers, JsonObject params,
-                             JsonObject override, JsonObject settings, int maxRps, long maxTpm) {
+                             JsonObject override, JsonObject settings, int maxRps, long maxTpm,
+                             boolean drained) {
   public static final int DEFAULT_WEIGHT = 1;
   public static final long DEFAULT_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -30,7 +32,7 @@ public record InstanceConfig(String id, String pool, String provider, String ada
 
   private static final Set<String> KEYS = Set.of("id", "provider", "base_url", "api_key", "model",
       "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "probe_path", "headers", "params",
-      "override", "max_rps", "max_tpm");
+      "override", "max_rps", "max_tpm", "drained");
 
   static InstanceConfig from(Fields f, String pool) {
     String id = f.string("id");
@@ -65,7 +67,8 @@ public record InstanceConfig(String id, String pool, String provider, String ada
         f.string("probe_path", "/models"),
         Map.copyOf(headers), f.objectOrEmpty("params"), f.objectOrEmpty("override"), settings,
         f.integer("max_rps", 0, 1, MAX_RPS_LIMIT),
-        f.number("max_tpm", 0, 1, 1_000_000_000_000L));
+        f.number("max_tpm", 0, 1, 1_000_000_000_000L),
+        f.bool("drained", false));
   }
 
   /** The mock provider's behaviour (defaults for any other provider). */
@@ -81,7 +84,7 @@ public record InstanceConfig(String id, String pool, String provider, String ada
   }
 
   public InstanceSpec spec() {
-    return new InstanceSpec(id, maxConcurrency, weight, maxRps, maxTpm);
+    return new InstanceSpec(id, maxConcurrency, weight, maxRps, maxTpm, drained);
   }
 
   private static String stripSlash(String url) {

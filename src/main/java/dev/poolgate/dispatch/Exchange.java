@@ -128,7 +128,7 @@ final class Exchange {
   private void call(Lease granted) {
     lease.set(granted);
     byLease.put(granted.leaseId(), this);
-    trace.granted(granted.instanceId());
+    trace.granted(granted.instanceId(), !granted.pool().equals(pool()));
     if (sink.closed()) {
       release(Outcome.NEUTRAL, null);
       cancelled();

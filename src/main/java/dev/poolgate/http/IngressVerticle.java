@@ -9,6 +9,7 @@ import dev.poolgate.config.ClientKeyConfig;
 import dev.poolgate.admin.AdminRoutes;
 import dev.poolgate.config.ConfigException;
 import dev.poolgate.config.ConfigLoader;
+import dev.poolgate.console.ConsoleRoutes;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.config.ServerConfig;
@@ -197,6 +198,7 @@ public final class IngressVerticle extends VerticleBase {
         .handler(ctx -> OpsRoutes.json(ctx, 200, LlmApi.models(config, ClientAuth.key(ctx))));
     router.get("/v1/models").handler(auth).handler(this::models);
     new OpsRoutes(vertx, () -> config, node, () -> docs).mount(router);
+    ConsoleRoutes.mount(vertx, router, node::console);
     // before the admin sub-router, which would answer 404 for a path it does not know
     router.get(UsageHandler.PATH).handler(AdminAuth.create(() -> config.admin())).handler(new UsageHandler(
         node.usage(), config.usage().shared(), new UsageClient(vertx, UsageClient.DEFAULT_TIMEOUT_MS), Clock.systemUTC()));

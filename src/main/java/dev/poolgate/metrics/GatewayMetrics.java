@@ -46,6 +46,9 @@ public final class GatewayMetrics {
 
   private record MeterKey(String name, String a, String b, String c, String d) {}
 
+  /** The last 15 minutes at one point per second, for the console's charts. */
+  private final dev.poolgate.console.ConsoleSeries series = new dev.poolgate.console.ConsoleSeries();
+
   public GatewayMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
   }
@@ -78,6 +81,11 @@ public final class GatewayMetrics {
     return new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
+  /** This node's last 15 minutes per pool, one point per second (the console sums the cluster's). */
+  public dev.poolgate.console.ConsoleSeries series() {
+    return series;
+  }
+
   public MeterRegistry registry() {
     return registry;
   }
@@ -93,6 +101,8 @@ public final class GatewayMetrics {
     String instance = orNone(t.instance());
     String model = orNone(t.model());
     String status = Integer.toString(t.status());
+    series.record(System.currentTimeMillis(), pool, t.status(), t.attempts() - 1, t.fallback(), t.borrowed(),
+        t.tokensIn(), t.tokensOut(), t.totalNanos(), t.firstByteNanos(), t.queueWaitNanos());
     counter(new MeterKey("poolgate_requests_total", pool, instance, model, status),
         () -> Counter.builder("poolgate_requests_total").description("Requests by pool, instance, model and status")
             .tags("pool", pool, "instance", instance, "model", model, "status", status)).increment();

@@ -18,6 +18,8 @@ public final class RequestTrace {
   private volatile String errorCode;
   private volatile int attempts;
   private volatile boolean fallback;
+  /** Whether the last slot granted was lent by another pool. */
+  private volatile boolean borrowed;
   private volatile String cache;
   private volatile long queueWaitNanos = -1;
   private volatile long upstreamNanos = -1;
@@ -50,7 +52,13 @@ public final class RequestTrace {
 
   /** A slot was granted: the queue wait of this attempt is added to the total wait. */
   public void granted(String instance) {
+    granted(instance, false);
+  }
+
+  /** @param borrowed whether another pool lent the slot */
+  public void granted(String instance, boolean borrowed) {
     this.instance = instance;
+    this.borrowed = borrowed;
     queueWaitNanos = Math.max(0, queueWaitNanos) + since(acquireStart);
   }
 
@@ -115,6 +123,7 @@ public final class RequestTrace {
   public String errorCode() { return errorCode; }
   public int attempts() { return attempts; }
   public boolean fallback() { return fallback; }
+  public boolean borrowed() { return borrowed; }
   public String cacheOutcome() { return cache; }
   public long queueWaitNanos() { return queueWaitNanos; }
   public long upstreamNanos() { return upstreamNanos; }

@@ -134,13 +134,13 @@ public final class InstanceSlots implements Serializable {
    */
   boolean allotable(int minCap) {
     int cap = spec.maxConcurrency();
-    return !retired && spec.maxRps() == 0 && spec.maxTpm() == 0 && cap >= minCap && minCap > 0
-        && health.health() == Health.HEALTHY && cap - inFlight() > Math.max(1, cap / 4);
+    return allotmentUsable() && cap >= minCap && minCap > 0 && cap - inFlight() > Math.max(1, cap / 4);
   }
 
-  /** Whether units already held here may start new requests. */
+  /** Whether units already held here may start new requests (a drained instance takes none). */
   boolean allotmentUsable() {
-    return !retired && spec.maxRps() == 0 && spec.maxTpm() == 0 && health.health() == Health.HEALTHY;
+    return !retired && !spec.drained() && spec.maxRps() == 0 && spec.maxTpm() == 0
+        && health.health() == Health.HEALTHY;
   }
 
   Allotment allotment(String nodeId) {

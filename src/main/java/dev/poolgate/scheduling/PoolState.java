@@ -691,7 +691,7 @@ public final class PoolState implements Serializable {
   }
 
   private static boolean eligible(InstanceSlots s, Ticket t, Health level, long now) {
-    return !s.retired() && s.health().health() == level && s.hasFreeSlot() && !t.excluded().contains(s.id())
+    return !s.retired() && !s.spec().drained() && s.health().health() == level && s.hasFreeSlot() && !t.excluded().contains(s.id())
         && s.withinRates(now);
   }
 

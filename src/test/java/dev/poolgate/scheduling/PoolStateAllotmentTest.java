@@ -120,4 +120,14 @@ class PoolStateAllotmentTest {
     p.expire(now + TTL + 1, 1_000, TTL);
     assertEquals(0, p.instance("i0").inFlight());
   }
+
+  @Test
+  void aDrainedInstanceGetsNoUnitsAndItsUnitsStartNothing() {
+    PoolState p = pool(40);
+    assertEquals(Set.of("i0"), sync(p, "n1", 1, 4).usable());
+    p.reconfigure(new PoolSpec("p", List.of(new InstanceSpec("i0", 40, 1, 0, 0, true)), 100, POLICY), now);
+    AllotmentAnswer drained = sync(p, "n1", 1, 10, keep("i0", 4, 4, 1));
+    assertTrue(drained.usable().isEmpty(), "units held on a drained instance start no request");
+    assertEquals(4, units(drained), "and it gets no more");
+  }
 }

@@ -2,6 +2,7 @@ package dev.poolgate.cluster;
 
 import dev.poolgate.api.PoolgateBusClient;
 import dev.poolgate.config.ConfigLoader;
+import dev.poolgate.testing.PrivateState;
 import dev.poolgate.ledger.LedgerOptions;
 import dev.poolgate.scheduling.Health;
 import dev.poolgate.scheduling.InstanceSnapshot;
@@ -48,7 +49,7 @@ class ClusterAppMemberTest {
     for (int i = 0; i < 2; i++) {
       JsonObject config = config(fake);
       config.getJsonObject("server").put("host", "127.0.0.1").put("port", TestCluster.freePort());
-      gateways.add(await(ClusterNode.start(cluster.members().get(i), ConfigLoader.parse(config), LedgerOptions.DEFAULT)));
+      gateways.add(await(ClusterNode.start(cluster.members().get(i), ConfigLoader.parse(PrivateState.of(config.copy())), LedgerOptions.DEFAULT)));
       if (i == 0) {
         cluster.add(); // the second gateway joins once the first runs
       }

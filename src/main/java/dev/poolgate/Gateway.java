@@ -6,6 +6,7 @@ import dev.poolgate.bus.Bus;
 import dev.poolgate.cache.LocalResponseCache;
 import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.config.GatewayConfig;
+import dev.poolgate.dispatch.LiveRequests;
 import dev.poolgate.health.HealthVerticle;
 import dev.poolgate.http.IngressVerticle;
 import dev.poolgate.keys.KeyLimiter;
@@ -61,6 +62,9 @@ public final class Gateway {
         ResponseCache::size);
     node.metrics().gaugeOf("poolgate_usage_pending_rows", "Usage rows counted but not yet in the usage database",
         node.usage(), UsageAggregator::size);
+    node.metrics().counterOf("poolgate_orphaned_leases_total",
+        "Held leases released by the renewal sweep because no live request held them", node.liveRequests(),
+        LiveRequests::orphanedCount);
   }
 
   /** Starts a standalone node: the ledger in memory. */
@@ -92,9 +96,12 @@ public final class Gateway {
         Notes.Probe.class, Notes.View.class, ProviderCall.class, CallResult.class, GatewayConfig.class,
         ProviderVerticle.ProbeRequest.class));
     Gateway gw = new Gateway(vertx, config, cache, keyLimiter);
+    // the ledger renews only the leases a live request of this node holds
+    ledger.owners(gw.node.liveRequests());
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
     Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
-        .compose(v -> gw.deploy(ProviderVerticle::new, instances))
+        // one provider per event loop, so every ingress finds one on its own loop
+        .compose(v -> gw.deploy(ProviderVerticle::new, eventLoops(vertx)))
         .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
     if (config.usage().enabled()) {
       // before the request verticles, so it is undeployed after them and its last flush sees every request
@@ -210,6 +217,15 @@ public final class Gateway {
     String h = host.trim().toLowerCase();
     return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]")
         || h.equals("0:0:0:0:0:0:0:1");
+  }
+
+  /** The number of event loops of this Vert.x. */
+  static int eventLoops(Vertx vertx) {
+    int n = 0;
+    for (var ignored : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
+      n++;
+    }
+    return Math.max(1, n);
   }
 
   private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {

@@ -37,7 +37,8 @@ public final class ChatBusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage());
+    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage(),
+        node.liveRequests());
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
     // a cluster-wide consumer: requests from any app are spread over the gateway nodes
     consumer = vertx.eventBus().consumer(BusProtocol.ADDRESS, this::handle);

@@ -47,9 +47,11 @@ public final class Dispatcher {
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
   private final UsageAggregator usage;
+  private final LiveRequests live;
 
   public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache, GatewayMetrics metrics,
-                    UsageAggregator usage) {
+                    UsageAggregator usage, LiveRequests live) {
+    this.live = live;
     this.metrics = metrics;
     this.usage = usage;
     this.vertx = vertx;
@@ -78,7 +80,16 @@ public final class Dispatcher {
    */
   public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {
     PayloadLog payloads = config.get().server().logPayloads() ? new PayloadLog(job, sink) : null;
-    return serve(job, payloads == null ? sink : payloads.sink(), bypassCache, trace).andThen(ar -> {
+    Future<Served> served;
+    try {
+      served = serve(job, payloads == null ? sink : payloads.sink(), bypassCache, trace);
+    } catch (RuntimeException e) {
+      // a bug before the exchange took over: the request still ends here, with its access line
+      log.error("request {} failed before its exchange started", job.requestId(), e);
+      sink.fail(dev.poolgate.ErrorKind.INTERNAL.exception("internal error: " + e));
+      served = Future.failedFuture(e);
+    }
+    return served.andThen(ar -> {
       trace.finished(ar.succeeded() ? 200 : GatewayException.kindOf(ar.cause()).status(),
           ar.succeeded() ? null : GatewayException.kindOf(ar.cause()).code());
       metrics.record(trace);
@@ -127,7 +138,7 @@ public final class Dispatcher {
   }
 
   private Future<Served> exchange(GatewayConfig cfg, Job job, ReplySink sink, RequestTrace trace) {
-    return new Exchange(vertx, scheduler, providers, cfg, job, sink, trace).run();
+    return new Exchange(vertx, scheduler, providers, live, cfg, job, sink, trace).run();
   }
 
   /** Serves a cached completion without a slot: as JSON, or replayed as a stream. */

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,6 +52,9 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   private final String nodeId;
   private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
   private final Map<String, Lease> held = new ConcurrentHashMap<>();
+  /** Held leases the last renewal found without a live request; released if the next one does too. */
+  private final Set<String> unowned = ConcurrentHashMap.newKeySet();
+  private volatile LeaseOwners owners = LeaseOwners.ANY;
   private final List<Long> timers = new ArrayList<>();
   /** Per pool, the one drain this node has scheduled for when a rate window frees up. */
   private final Map<String, Wake> wakes = new ConcurrentHashMap<>();
@@ -330,6 +334,11 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     return Future.join(cancels).mapEmpty();
   }
 
+  @Override
+  public void owners(LeaseOwners owners) {
+    this.owners = owners;
+  }
+
   /** Leases this node holds now (renewed, re-asserted after membership changes). */
   protected Map<String, Lease> held() {
     return held;
@@ -493,13 +502,41 @@ public abstract class AbstractSlotLedger implements SlotLedger {
         claimAllOp(pool, nodeId).onSuccess(grants -> grants.forEach(this::settleClaimed)));
   }
 
+  /**
+   * Renews the leases whose request is alive. A held lease without a live request is renewed once
+   * more (its grant may be on its way to the request) and, still without one at the next renewal,
+   * released as an orphan: logged and counted, so a request that ended without releasing its slot
+   * costs one renewal period, not the slot for good.
+   */
   private void renewHeld() {
     if (held.isEmpty()) {
+      unowned.clear();
       return;
     }
     long until = System.currentTimeMillis() + options.leaseTtlMs();
     Map<String, List<String>> byPool = new HashMap<>();
-    held.values().forEach(l -> byPool.computeIfAbsent(l.pool(), p -> new ArrayList<>()).add(l.leaseId()));
+    Set<String> suspects = new HashSet<>();
+    List<Lease> orphans = new ArrayList<>();
+    for (Lease l : held.values()) {
+      if (owners.alive(l.leaseId())) {
+        byPool.computeIfAbsent(l.pool(), p -> new ArrayList<>()).add(l.leaseId());
+      } else if (unowned.contains(l.leaseId())) {
+        orphans.add(l);
+      } else {
+        suspects.add(l.leaseId());
+        byPool.computeIfAbsent(l.pool(), p -> new ArrayList<>()).add(l.leaseId());
+      }
+    }
+    unowned.retainAll(suspects);
+    unowned.addAll(suspects);
+    for (Lease orphan : orphans) {
+      log.warn("lease {} of instance {} (pool {}) is held without a live request: released", orphan.leaseId(),
+          orphan.instanceId(), orphan.pool());
+      owners.orphaned(orphan);
+      release(orphan, Outcome.NEUTRAL, "released by the renewal sweep: no live request held it")
+          .onFailure(e -> log.warn("releasing orphaned lease {} failed (its expiry reclaims it): {}",
+              orphan.leaseId(), e.toString()));
+    }
     byPool.forEach((pool, ids) -> renewOp(pool, ids, until)
         .onFailure(e -> log.warn("renewing {} leases in pool {} failed: {}", ids.size(), pool, e.toString())));
   }

@@ -53,12 +53,10 @@ public final class GeminiAdapter implements ProviderAdapter {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(inst.baseUrl() + "/models/" + model
             + (call.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent"))
-        .setConnectTimeout(inst.connectTimeoutMs())
-        .setIdleTimeout(inst.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, UpstreamHttp.APPLICATION_JSON)
         .putHeader(HttpHeaders.ACCEPT, call.stream() ? UpstreamHttp.EVENT_STREAM : UpstreamHttp.APPLICATION_JSON);
     authorize(options, inst);
-    return UpstreamHttp.send(client, options, body, call).compose(ex -> answer(call, ex));
+    return UpstreamHttp.send(vertx, client, options, body, call).compose(ex -> answer(call, ex));
   }
 
   @Override

@@ -1,0 +1,44 @@
+package dev.poolgate.testing;
+
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxBootstrap;
+import io.vertx.core.spi.VertxServiceProvider;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Puts Vert.x's blocked-thread checker on a short leash in every Vert.x the tests create —
+ * directly, through the vertx-junit5 extension, as a cluster member (TestCluster) or inside the
+ * code under test — since Vert.x loads this provider (META-INF/services) before it builds any
+ * instance. {@link NoBlockedThreads} fails the test in which the checker warned.
+ */
+public final class BlockedThreadGuard implements VertxServiceProvider {
+  /**
+   * Longest an event-loop task may run. Well under Vert.x's 2 s default, so a real blocking call
+   * (a Hazelcast operation, a JDBC query, a file read, a sleep) is caught; well above what a
+   * handler costs on this machine (a few ms), because the suite runs on a shared two-core box
+   * where a thread can wait ~100 ms for a core or a GC pause: 300 ms of wall time in one task is
+   * blocking, not load.
+   */
+  public static final long MAX_EVENT_LOOP_EXECUTE_MS = 300;
+  /** How often the checker looks: a third of the limit, so a block is seen soon after it passes it. */
+  public static final long CHECK_INTERVAL_MS = 100;
+
+  private static final AtomicInteger CONFIGURED = new AtomicInteger();
+
+  @Override
+  public void init(VertxBootstrap builder) {
+    VertxOptions options = builder.options();
+    options.setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_EXECUTE_MS)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setBlockedThreadCheckInterval(CHECK_INTERVAL_MS)
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+    CONFIGURED.incrementAndGet();
+  }
+
+  /** How many Vert.x instances this JVM built with the short limit. */
+  public static int configured() {
+    return CONFIGURED.get();
+  }
+}

@@ -5,6 +5,7 @@ import dev.poolgate.ErrorKind;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.dispatch.Served;
 import dev.poolgate.http.ApiErrors;
+import dev.poolgate.protocol.SseFramer;
 import dev.poolgate.provider.UpstreamReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -43,7 +44,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   private final EventBus bus;
   private final String to;
   private final long stallTimeoutMs;
-  private final SseEvents splitter = new SseEvents();
+  private final SseFramer framer = new SseFramer();
   // guarded by this
   private final ArrayDeque<String> pending = new ArrayDeque<>();
   private long credit;
@@ -140,7 +141,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
       return Future.failedFuture(ErrorKind.CANCELLED.exception("the stream consumer went away"));
     }
     synchronized (this) {
-      for (String event : splitter.feed(data)) {
+      for (String event : framer.pushData(data)) {
         if (!event.equals("[DONE]")) {
           pending.add(event);
         }

@@ -48,6 +48,8 @@ public final class Dispatcher {
   private final GatewayMetrics metrics;
   private final UsageAggregator usage;
   private final LiveRequests live;
+  /** The current configuration's routes (a dispatcher serves one event loop; a race only makes them twice). */
+  private volatile Routes routes;
 
   public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache, GatewayMetrics metrics,
                     UsageAggregator usage, LiveRequests live) {
@@ -138,7 +140,9 @@ public final class Dispatcher {
   }
 
   private Future<Served> exchange(GatewayConfig cfg, Job job, ReplySink sink, RequestTrace trace) {
-    return new Exchange(vertx, scheduler, providers, live, cfg, job, sink, trace).run();
+    Routes r = Routes.of(cfg, routes);
+    routes = r;
+    return new Exchange(vertx, scheduler, providers, live, r, job, sink, trace).run();
   }
 
   /** Serves a cached completion without a slot: as JSON, or replayed as a stream. */

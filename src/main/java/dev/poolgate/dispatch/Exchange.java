@@ -5,7 +5,6 @@ import dev.poolgate.GatewayException;
 import dev.poolgate.Ids;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.InstanceConfig;
-import dev.poolgate.config.ProviderCatalog;
 import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.metrics.RequestTrace;
 import dev.poolgate.provider.ProviderCall;
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * One request's way through the gateway, and its one owner. Every step runs on the context the
@@ -49,6 +47,7 @@ final class Exchange {
   private final ProviderClient providers;
   private final LiveRequests live;
   private final GatewayConfig config;
+  private final Routes routes;
   private final Job job;
   private final ReplySink sink;
   private final RequestTrace trace;
@@ -83,18 +82,19 @@ final class Exchange {
     }
   }
 
-  Exchange(Vertx vertx, SchedulerClient scheduler, ProviderClient providers, LiveRequests live, GatewayConfig config,
+  Exchange(Vertx vertx, SchedulerClient scheduler, ProviderClient providers, LiveRequests live, Routes routes,
            Job job, ReplySink sink, RequestTrace trace) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.scheduler = scheduler;
     this.providers = providers;
     this.live = live;
-    this.config = config;
+    this.routes = routes;
+    this.config = routes.config();
     this.job = job;
     this.sink = sink;
     this.trace = trace;
-    this.chain = config.fallbackChain(job.pool());
+    this.chain = routes.chain(job.pool());
   }
 
   Future<Served> run() {
@@ -121,12 +121,7 @@ final class Exchange {
       return;
     }
     String pool = pool();
-    // instances whose protocol cannot serve this endpoint (embeddings on gemini) are never picked,
-    // neither here nor in the pools lending to this one
-    Stream.concat(Stream.of(pool), config.lendersTo(pool).stream())
-        .flatMap(p -> config.pools().get(p).instances().stream())
-        .filter(i -> !ProviderCatalog.serves(i.adapter(), job.endpoint()))
-        .forEach(i -> excluded.add(i.id()));
+    excluded.addAll(routes.unservable(pool, job.endpoint()));
     String ticket = Ids.next();
     pendingTicket = ticket;
     long deadline = System.currentTimeMillis() + config.pools().get(pool).queue().timeoutMs();

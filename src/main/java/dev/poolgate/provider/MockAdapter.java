@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import dev.poolgate.protocol.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -121,7 +122,7 @@ public final class MockAdapter implements ProviderAdapter {
           .put("created", created).put("model", model).put("choices", new JsonArray())
           .put("usage", usageJson(promptTokens, tokens))));
     }
-    chunks.add(Buffer.buffer("data: [DONE]\n\n"));
+    chunks.add(SseEvent.done());
     return chunks;
   }
 
@@ -157,7 +158,7 @@ public final class MockAdapter implements ProviderAdapter {
   }
 
   private static Buffer sse(JsonObject event) {
-    return Buffer.buffer("data: " + event.encode() + "\n\n");
+    return SseEvent.data(event.toBuffer());
   }
 
   private static String text(int tokens) {

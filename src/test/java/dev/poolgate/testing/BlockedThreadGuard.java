@@ -32,6 +32,9 @@ public final class BlockedThreadGuard implements VertxServiceProvider {
     VertxOptions options = builder.options();
     options.setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_EXECUTE_MS)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        // the warning carries the blocked thread's stack from the first one on: it says what blocked
+        .setWarningExceptionTime(MAX_EVENT_LOOP_EXECUTE_MS)
+        .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setBlockedThreadCheckInterval(CHECK_INTERVAL_MS)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
     CONFIGURED.incrementAndGet();

@@ -1,6 +1,8 @@
 package dev.poolgate.testing;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.AppenderBase;
 
 import java.util.ArrayList;
@@ -11,6 +13,8 @@ import java.util.List;
  * logback-test.xml that keeps only the checker's lines), for {@link NoBlockedThreads} to fail the test it happened in.
  */
 public final class BlockedThreadWarnings extends AppenderBase<ILoggingEvent> {
+  /** Frames of the blocked thread's stack kept with a warning: enough to see who blocked. */
+  private static final int STACK_FRAMES = 25;
   private static final List<String> WARNINGS = new ArrayList<>();
 
   @Override
@@ -19,8 +23,16 @@ public final class BlockedThreadWarnings extends AppenderBase<ILoggingEvent> {
     if (!event.getLoggerName().endsWith(".BlockedThreadChecker")) {
       return;
     }
+    StringBuilder warning = new StringBuilder(event.getFormattedMessage());
+    IThrowableProxy stack = event.getThrowableProxy();
+    if (stack != null) {
+      StackTraceElementProxy[] frames = stack.getStackTraceElementProxyArray();
+      for (int i = 0; i < Math.min(STACK_FRAMES, frames.length); i++) {
+        warning.append("\n    at ").append(frames[i].getStackTraceElement());
+      }
+    }
     synchronized (WARNINGS) {
-      WARNINGS.add(event.getFormattedMessage());
+      WARNINGS.add(warning.toString());
     }
   }
 

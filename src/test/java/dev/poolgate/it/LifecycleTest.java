@@ -1,5 +1,11 @@
 package dev.poolgate.it;
 
+import dev.poolgate.Gateway;
+import dev.poolgate.config.ConfigLoader;
+import dev.poolgate.ledger.LedgerOptions;
+import dev.poolgate.ledger.LocalSlotLedger;
+import dev.poolgate.ledger.SlotRequest;
+import dev.poolgate.scheduler.SchedulerClient;
 import dev.poolgate.testing.Await;
 import dev.poolgate.testing.FakeOpenAi;
 import dev.poolgate.testing.GatewayFixture;
@@ -18,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -232,6 +239,33 @@ class LifecycleTest extends GatewayTestBase {
     return await(io.vertx.ext.web.client.WebClient.wrap(gw.client())
         .request(HttpMethod.GET, gw.port(), "127.0.0.1", path).timeout(10_000).send()
         .map(r -> new Reply(r.statusCode(), r.headers(), r.body() == null ? Buffer.buffer() : r.body())));
+  }
+
+  // ------------------------------------------------------------------ owner liveness
+
+  /**
+   * A slot taken with no request behind it (as one whose request ended without giving it back)
+   * is released by the ledger's lease renewal, and counted in poolgate_orphaned_leases_total.
+   */
+  @Test
+  void aSlotHeldWithoutALiveRequestIsReleasedByTheRenewalAndCounted() {
+    JsonObject cfg = GatewayFixture.onePool(instance("a1", fake(), 1))
+        .put("usage", new JsonObject().put("enabled", false));
+    LedgerOptions fastRenewal = new LedgerOptions(5_000, 200, 1_000, 100, 1_000);
+    Gateway node = await(Gateway.start(vertx, ConfigLoader.parse(cfg), new LocalSlotLedger(vertx, fastRenewal),
+        id -> false, false));
+    try {
+      SchedulerClient scheduler = new SchedulerClient(vertx);
+      await(scheduler.acquire(new SlotRequest("p", "no-request", 0, System.currentTimeMillis() + 5_000, Set.of())));
+      Await.until("the orphaned slot is released", () -> await(scheduler.snapshot()).stream()
+          .allMatch(p -> p.inFlight() == 0));
+      assertEquals(1, node.node().liveRequests().orphanedCount());
+      assertTrue(node.node().metrics().scrape().lines()
+          .anyMatch(l -> l.startsWith("poolgate_orphaned_leases_total ") && l.endsWith(" 1.0")),
+          "the metric counts it");
+    } finally {
+      await(node.close());
+    }
   }
 
   // ------------------------------------------------------------------ abort

@@ -83,23 +83,73 @@ final class UpstreamHttp {
           // a failure also fails the send below, which handles it; without a handler, Vert.x logs
           // an error for every request reset while its body was still being written
           req.exceptionHandler(e -> log.debug("upstream request to {}: {}", id, e.toString()));
-          long firstByte = vertx.setTimer(budget.firstByteMs(), t -> req.reset(0,
-              new UpstreamTimeoutException(id, TimeBudget.Bound.FIRST_BYTE, budget.firstByteMs())));
-          long total = vertx.setTimer(budget.totalMs(), t -> req.reset(0,
-              new UpstreamTimeoutException(id, TimeBudget.Bound.TOTAL, budget.totalMs())));
+          CallTimer timer = new CallTimer(vertx, req, id, budget);
           return req.send(body)
-              .andThen(ar -> vertx.cancelTimer(firstByte))
               .recover(e -> {
-                vertx.cancelTimer(total);
+                timer.stop();
                 return Future.failedFuture(UpstreamException.classify(id, e));
               })
               .map(resp -> {
                 resp.pause();
+                timer.headIn();
                 // the whole call is over when the answer ended, or broke off
-                resp.end().onComplete(ar -> vertx.cancelTimer(total));
+                resp.end().onComplete(ar -> timer.stop());
                 return new Exchange(req, resp);
               });
         });
+  }
+
+  /**
+   * The first-byte and whole-call bounds of one call on one timer (a timer per bound would cost
+   * every call two): armed for the first byte; if it fires after the head came in, it is armed
+   * again for what is left of the whole call. Runs on the provider's context only.
+   */
+  private static final class CallTimer {
+    private final Vertx vertx;
+    private final HttpClientRequest request;
+    private final String instance;
+    private final TimeBudget budget;
+    private final long sentAt = System.currentTimeMillis();
+    private long timerId;
+    private boolean headIn;
+    private boolean stopped;
+
+    CallTimer(Vertx vertx, HttpClientRequest request, String instance, TimeBudget budget) {
+      this.vertx = vertx;
+      this.request = request;
+      this.instance = instance;
+      this.budget = budget;
+      this.timerId = vertx.setTimer(budget.firstByteMs(), id -> fired());
+    }
+
+    void headIn() {
+      headIn = true;
+    }
+
+    void stop() {
+      if (!stopped) {
+        stopped = true;
+        vertx.cancelTimer(timerId);
+      }
+    }
+
+    private void fired() {
+      if (stopped) {
+        return;
+      }
+      if (!headIn) {
+        stopped = true;
+        request.reset(0, new UpstreamTimeoutException(instance, TimeBudget.Bound.FIRST_BYTE, budget.firstByteMs()));
+        return;
+      }
+      long left = sentAt + budget.totalMs() - System.currentTimeMillis();
+      if (left > 0) {
+        timerId = vertx.setTimer(left, id -> fired());
+      } else {
+        stopped = true;
+        request.reset(0, new UpstreamTimeoutException(instance, TimeBudget.Bound.TOTAL, budget.totalMs()));
+      }
+    }
   }
 
   /** Sends a probe; a 404 still proves the server is up, bad credentials, throttling and 5xx do not. */

@@ -171,6 +171,20 @@ class LifecycleTest extends GatewayTestBase {
     Await.until("the upstream saw the call reset", () -> up.inFlight.get() == 0 && up.resets.get() >= 1);
   }
 
+  /** The first-byte bound resets a call whose answer's head is late, though no idle gap ran out. */
+  @Test
+  void theFirstByteBoundResetsACallWhoseHeadIsLate() {
+    FakeOpenAi up = fake().latency(3_000);
+    gateway(GatewayFixture.onePool(instance("a1", up, 1).put("first_byte_timeout_ms", 500)
+        .put("idle_timeout_ms", 10_000)));
+    long start = System.nanoTime();
+    Reply r = gw.postBlocking(chat("late"));
+    assertEquals(504, r.status(), r.text());
+    assertTrue(r.json().getJsonObject("error").getString("message").contains("first_byte_timeout_ms"), r.text());
+    assertTrue(System.nanoTime() - start < 2_500_000_000L, "answered at the bound, not when the upstream woke up");
+    Await.until("the upstream saw the call reset", () -> up.inFlight() == 0);
+  }
+
   // ------------------------------------------------------------------ faults
 
   /**

@@ -124,6 +124,19 @@ class LifecycleTest extends GatewayTestBase {
     assertNotNull(error.getString("code"), r.text());
   }
 
+  // ------------------------------------------------------------------ hops
+
+  /** Every event loop has a provider verticle, so an ingress calls the one on its own loop. */
+  @Test
+  void everyEventLoopHasItsProvider() {
+    gateway(GatewayFixture.onePool(instance("a1", fake(), 1)));
+    for (var loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
+      assertTrue(dev.poolgate.provider.ProviderVerticle.perLoop((io.netty.channel.EventLoop) loop) >= 1,
+          "no provider on " + loop);
+    }
+    assertEquals(200, gw.postBlocking(chat("hi")).status());
+  }
+
   // ------------------------------------------------------------------ time budget
 
   /**

@@ -39,6 +39,21 @@ public final class BlockedThreadGuard implements VertxServiceProvider {
         .setBlockedThreadCheckInterval(CHECK_INTERVAL_MS)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
     CONFIGURED.incrementAndGet();
+    warmUpNettyJfrEvents();
+  }
+
+  /**
+   * Netty's pooled allocator registers its JFR event the first time it allocates a chunk, and the
+   * JVM then builds its whole JFR metadata (~0.5 s, once per JVM) on that thread — an event loop.
+   * That is start-up cost, not a blocking call of ours: it is paid here, on the thread building the
+   * Vert.x, so the checker only sees what the code under test does.
+   */
+  private static void warmUpNettyJfrEvents() {
+    try {
+      Class.forName("io.netty.buffer.AllocateChunkEvent", true, BlockedThreadGuard.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError noJfrEvents) {
+      // a Netty without JFR events (or a JVM without JFR): nothing to warm up
+    }
   }
 
   /** How many Vert.x instances this JVM built with the short limit. */

@@ -298,10 +298,11 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
       closed = true;
       pending.clear();
     }
-    finish();
+    // the request learns first that its consumer is gone, before a pending end completes the pipe
     if (onClose != null) {
       onClose.run();
     }
+    finish();
   }
 
   /** Stops listening and timing (owner context); a pending end completes. */

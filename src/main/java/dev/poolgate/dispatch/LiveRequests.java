@@ -42,6 +42,7 @@ public final class LiveRequests implements LeaseOwners {
    *
    * @return whether a live request held the lease
    */
+  @Override
   public boolean abort(String leaseId, String reason) {
     Exchange exchange = byLease.get(leaseId);
     if (exchange == null) {

@@ -87,6 +87,11 @@ public abstract class SlotLedgerContractTest {
       public void orphaned(Lease lease) {
         orphaned.add(lease.leaseId());
       }
+
+      @Override
+      public boolean abort(String leaseId, String reason) {
+        return false;
+      }
     };
     ledger(0).owners(owners);
     try {

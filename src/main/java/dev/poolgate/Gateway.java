@@ -100,8 +100,7 @@ public final class Gateway {
     ledger.owners(gw.node.liveRequests());
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
     Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
-        // one provider per event loop, so every ingress finds one on its own loop
-        .compose(v -> gw.deploy(ProviderVerticle::new, eventLoops(vertx)))
+        .compose(v -> gw.deployProviders())
         .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
     if (config.usage().enabled()) {
       // before the request verticles, so it is undeployed after them and its last flush sees every request
@@ -219,13 +218,24 @@ public final class Gateway {
         || h.equals("0:0:0:0:0:0:0:1");
   }
 
-  /** The number of event loops of this Vert.x. */
-  static int eventLoops(Vertx vertx) {
-    int n = 0;
-    for (var ignored : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
-      n++;
+  /**
+   * One provider verticle per event loop, so every ingress finds one on its own loop. Vert.x
+   * hands out event loops round-robin, and contexts made meanwhile elsewhere can shift the turn:
+   * a loop left without one gets another instance, a bounded number of times (a caller on a loop
+   * without a provider still works, through the shared address, with a thread hop).
+   */
+  private Future<Void> deployProviders() {
+    List<io.netty.channel.EventLoop> loops = new ArrayList<>();
+    ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()
+        .forEach(e -> loops.add((io.netty.channel.EventLoop) e));
+    return deploy(ProviderVerticle::new, Math.max(1, loops.size())).compose(v -> coverLoops(loops, loops.size()));
+  }
+
+  private Future<Void> coverLoops(List<io.netty.channel.EventLoop> loops, int triesLeft) {
+    if (triesLeft <= 0 || loops.stream().allMatch(l -> ProviderVerticle.perLoop(l) > 0)) {
+      return Future.succeededFuture();
     }
-    return Math.max(1, n);
+    return deploy(ProviderVerticle::new, 1).compose(v -> coverLoops(loops, triesLeft - 1));
   }
 
   private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {

@@ -4,6 +4,7 @@ import dev.poolgate.cache.CacheKey;
 import dev.poolgate.cache.CachingSink;
 import dev.poolgate.cache.CompletionReplay;
 import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.config.CacheConfig;
 import dev.poolgate.metrics.AccessLog;
@@ -88,7 +89,7 @@ public final class Dispatcher {
     } catch (RuntimeException e) {
       // a bug before the exchange took over: the request still ends here, with its access line
       log.error("request {} failed before its exchange started", job.requestId(), e);
-      sink.fail(dev.poolgate.ErrorKind.INTERNAL.exception("internal error: " + e));
+      sink.fail(ErrorKind.INTERNAL.exception("internal error: " + e));
       served = Future.failedFuture(e);
     }
     return served.andThen(ar -> {

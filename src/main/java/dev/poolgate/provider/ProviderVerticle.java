@@ -6,14 +6,13 @@ import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-
+import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Makes upstream calls: picks the instance's adapter, which builds the upstream request and turns
- * the answer into OpenAI-shaped bytes over a pooled keep-alive client. Answers with the paused
- * reply (passed by reference), so the body is piped to the client with backpressure and never
- * crosses the event bus.
+ * Makes upstream calls, one instance per event loop, each also listening on its loop's own
+ * address ({@link #callAddress}): picks the instance's adapter, which builds the upstream request
+ * and turns the answer into OpenAI-shaped bytes over a pooled keep-alive client. Answers with the
+ * paused reply (passed by reference), so the body is piped to the client with backpressure and
+ * never crosses the event bus.
  */
 public final class ProviderVerticle extends VerticleBase {
   /**
@@ -41,7 +41,6 @@ public final class ProviderVerticle extends VerticleBase {
   /** Each event loop's call address, made once; event loops are never shared between Vert.x instances. */
   private static final Map<EventLoop, String> LOOP_NAMES = new ConcurrentHashMap<>();
   private static final AtomicInteger LOOP_COUNT = new AtomicInteger();
-
   private static final Logger log = LoggerFactory.getLogger(ProviderVerticle.class);
 
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();

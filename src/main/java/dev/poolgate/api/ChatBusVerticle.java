@@ -59,7 +59,9 @@ public final class ChatBusVerticle extends VerticleBase {
       if (msg.body() == null) {
         throw dev.poolgate.ErrorKind.INVALID_JSON.exception("the message body must be a JSON chat request");
       }
-      job = RequestParser.parse(Ids.next(), Endpoint.CHAT, msg.body().copy(), config.models(),
+      // the body is this message's own (the JSON codec copies on local delivery, decodes from remote
+      // ones): parsed in place, not copied again
+      job = RequestParser.parse(Ids.next(), Endpoint.CHAT, msg.body(), config.models(),
           msg.headers().get(BusProtocol.PRIORITY));
     } catch (GatewayException e) {
       msg.fail(e.kind().status(), ApiErrors.body(e.kind(), e.getMessage()).encode());

@@ -99,7 +99,7 @@ public final class Gateway {
     // the ledger renews only the leases a live request of this node holds
     ledger.owners(gw.node.liveRequests());
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
-    Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
+    Future<Void> chain = warmUp(vertx).compose(v -> gw.deploy(() -> new SchedulerVerticle(ledger, config), 1))
         .compose(v -> gw.deployProviders())
         .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
     if (config.usage().enabled()) {
@@ -218,17 +218,41 @@ public final class Gateway {
         || h.equals("0:0:0:0:0:0:0:1");
   }
 
+  /** Extra provider instances deployed per event loop at most, to give every loop one. */
+  private static final int MAX_EXTRA_PROVIDERS_PER_LOOP = 4;
+
+  /** Netty's pooled allocator registers a JFR event class on its first chunk allocation. */
+  private static final String NETTY_JFR_EVENT = "io.netty.buffer.AllocateChunkEvent";
+
+  /**
+   * Start-up work that would otherwise block an event loop once: registering Netty's JFR event
+   * makes the JVM build its JFR metadata (~0.5 s), on whichever event loop first allocates a
+   * pooled buffer — the first request's. Done here, on a worker, before any traffic.
+   */
+  private static Future<Void> warmUp(Vertx vertx) {
+    return vertx.executeBlocking(() -> {
+      try {
+        Class.forName(NETTY_JFR_EVENT, true, Gateway.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError noJfrEvents) {
+        // a Netty without JFR events, or a JVM without JFR: nothing to pay up front
+      }
+      return null;
+    }, false).mapEmpty();
+  }
+
   /**
    * One provider verticle per event loop, so every ingress finds one on its own loop. Vert.x
-   * hands out event loops round-robin, and contexts made meanwhile elsewhere can shift the turn:
-   * a loop left without one gets another instance, a bounded number of times (a caller on a loop
-   * without a provider still works, through the shared address, with a thread hop).
+   * hands out event loops in turn, and contexts made meanwhile elsewhere shift the turn (a node
+   * starting in a busy JVM saw three of four instances land on one loop): while a loop has none,
+   * one more instance is deployed, a bounded number of times (a caller on a loop without a
+   * provider still works, through the shared address, with a thread hop).
    */
   private Future<Void> deployProviders() {
     List<io.netty.channel.EventLoop> loops = new ArrayList<>();
     ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()
         .forEach(e -> loops.add((io.netty.channel.EventLoop) e));
-    return deploy(ProviderVerticle::new, Math.max(1, loops.size())).compose(v -> coverLoops(loops, loops.size()));
+    return deploy(ProviderVerticle::new, Math.max(1, loops.size()))
+        .compose(v -> coverLoops(loops, MAX_EXTRA_PROVIDERS_PER_LOOP * loops.size()));
   }
 
   private Future<Void> coverLoops(List<io.netty.channel.EventLoop> loops, int triesLeft) {

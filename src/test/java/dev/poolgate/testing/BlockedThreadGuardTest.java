@@ -19,7 +19,7 @@ class BlockedThreadGuardTest {
       assertTrue(BlockedThreadGuard.configured() > before, "the provider configured the new Vert.x");
       vertx.runOnContext(v -> {
         try {
-          Thread.sleep(BlockedThreadGuard.MAX_EVENT_LOOP_EXECUTE_MS * 3);
+          Thread.sleep(BlockedThreadGuard.MAX_EVENT_LOOP_EXECUTE_MS * 2);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

@@ -249,6 +249,74 @@ class LifecycleTest extends GatewayTestBase {
     assertNothingHeld();
   }
 
+  /**
+   * A sink that throws — when its request starts (registering for the client's leaving), when the
+   * answer opens, on a body write, at the end — never leaves the request's slot behind: the
+   * request ends, and the node holds no slot and no live request.
+   */
+  @Test
+  void aSinkThrowingAtAnyStageLeavesNoSlot() {
+    FakeOpenAi up = fake().pieces(List.of("a", "b", "c"));
+    gateway(GatewayFixture.onePool(instance("a1", up, 2)));
+    var node = gw.gateway().node();
+    var dispatcher = new dev.poolgate.dispatch.Dispatcher(vertx, () -> gw.gateway().config(), node.cache(),
+        node.metrics(), node.usage(), node.liveRequests());
+    for (String stage : List.of("on_close", "open", "write", "end")) {
+      for (boolean stream : List.of(false, true)) {
+        ThrowingSink sink = new ThrowingSink(stage);
+        var job = new dev.poolgate.dispatch.Job("sink-" + stage + "-" + stream, "gpt-test", "p",
+            dev.poolgate.provider.Endpoint.CHAT, chat(stage).put("stream", stream), stream, 0);
+        Promise<dev.poolgate.dispatch.Served> done = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> dispatcher.dispatch(job, sink).onComplete(done));
+        Await.until(stage + (stream ? " (stream)" : "") + ": the request ended", () -> done.future().isComplete());
+        assertTrue(done.future().failed(), stage + ": a sink that threw cannot have served the answer");
+      }
+    }
+    gw.assertNoLeak();
+    assertEquals(0, node.liveRequests().size());
+  }
+
+  /** A sink that throws at one stage and otherwise takes everything. */
+  private static final class ThrowingSink implements dev.poolgate.dispatch.ReplySink,
+      io.vertx.core.streams.WriteStream<Buffer> {
+    private final String stage;
+    private boolean committed;
+
+    ThrowingSink(String stage) {
+      this.stage = stage;
+    }
+
+    private void maybeThrow(String at) {
+      if (stage.equals(at)) {
+        throw new IllegalStateException("sink fault " + at);
+      }
+    }
+
+    @Override public boolean closed() { return false; }
+    @Override public void onClose(Runnable action) { maybeThrow("on_close"); }
+    @Override public io.vertx.core.streams.WriteStream<Buffer> open(dev.poolgate.dispatch.Served served,
+        dev.poolgate.provider.UpstreamReply reply) {
+      maybeThrow("open");
+      return this;
+    }
+    @Override public boolean committed() { return committed; }
+    @Override public void fail(dev.poolgate.GatewayException error) { }
+    @Override public void upstreamError(dev.poolgate.dispatch.Served served, int status, Buffer body) { }
+    @Override public Future<Void> write(Buffer data) {
+      maybeThrow("write");
+      committed = true;
+      return Future.succeededFuture();
+    }
+    @Override public Future<Void> end() {
+      maybeThrow("end");
+      return Future.succeededFuture();
+    }
+    @Override public ThrowingSink exceptionHandler(io.vertx.core.Handler<Throwable> handler) { return this; }
+    @Override public ThrowingSink setWriteQueueMaxSize(int maxSize) { return this; }
+    @Override public boolean writeQueueFull() { return false; }
+    @Override public ThrowingSink drainHandler(io.vertx.core.Handler<Void> handler) { return this; }
+  }
+
   private void assertNothingHeld() {
     Await.until("/health/detailed shows 0 in flight and 0 queued", () -> {
       JsonObject health = get("/health/detailed").json();

@@ -33,7 +33,7 @@ public enum ErrorKind {
   STORE_UNAVAILABLE(503, "server_error", "cluster_store_unavailable"),
   SHUTTING_DOWN(503, "server_error", "shutting_down"),
   UPSTREAM_TIMEOUT(504, "upstream_error", "upstream_timeout"),
-  // appended, not in status order: Bus sends a kind's ordinal, so existing kinds keep theirs
+  // not in status order: appended when they came; the bus sends kinds by name, so order is free
   URI_TOO_LONG(414, "invalid_request_error", "uri_too_long"),
   HEADERS_TOO_LARGE(431, "invalid_request_error", "request_header_fields_too_large");
 

@@ -8,6 +8,7 @@ import dev.poolgate.cache.ResponseCache;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.console.ConsoleHub;
 import dev.poolgate.console.ConsoleVerticle;
+import dev.poolgate.dispatch.LiveRequests;
 import dev.poolgate.health.HealthVerticle;
 import dev.poolgate.http.IngressVerticle;
 import dev.poolgate.keys.KeyLimiter;
@@ -63,6 +64,9 @@ public final class Gateway {
         ResponseCache::size);
     node.metrics().gaugeOf("poolgate_usage_pending_rows", "Usage rows counted but not yet in the usage database",
         node.usage(), UsageAggregator::size);
+    node.metrics().counterOf("poolgate_orphaned_leases_total",
+        "Held leases released by the renewal sweep because no live request held them", node.liveRequests(),
+        LiveRequests::orphanedCount);
   }
 
   /** Starts a standalone node: the ledger in memory. */
@@ -95,9 +99,11 @@ public final class Gateway {
         ProviderVerticle.ProbeRequest.class));
     Gateway gw = new Gateway(vertx, config, cache, keyLimiter);
     gw.node.readyWhen(ledger::available);
+    // the ledger renews only the leases a live request of this node holds
+    ledger.owners(gw.node.liveRequests());
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
-    Future<Void> chain = gw.deploy(() -> new SchedulerVerticle(ledger, config), 1)
-        .compose(v -> gw.deploy(ProviderVerticle::new, instances))
+    Future<Void> chain = warmUp(vertx).compose(v -> gw.deploy(() -> new SchedulerVerticle(ledger, config), 1))
+        .compose(v -> gw.deployProviders())
         .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
     if (config.usage().enabled()) {
       // before the request verticles, so it is undeployed after them and its last flush sees every request
@@ -226,6 +232,50 @@ public final class Gateway {
     String h = host.trim().toLowerCase();
     return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]")
         || h.equals("0:0:0:0:0:0:0:1");
+  }
+
+  /** Extra provider instances deployed per event loop at most, to give every loop one. */
+  private static final int MAX_EXTRA_PROVIDERS_PER_LOOP = 4;
+
+  /** Netty's pooled allocator registers a JFR event class on its first chunk allocation. */
+  private static final String NETTY_JFR_EVENT = "io.netty.buffer.AllocateChunkEvent";
+
+  /**
+   * Start-up work that would otherwise block an event loop once: registering Netty's JFR event
+   * makes the JVM build its JFR metadata (~0.5 s), on whichever event loop first allocates a
+   * pooled buffer — the first request's. Done here, on a worker, before any traffic.
+   */
+  private static Future<Void> warmUp(Vertx vertx) {
+    return vertx.executeBlocking(() -> {
+      try {
+        Class.forName(NETTY_JFR_EVENT, true, Gateway.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError noJfrEvents) {
+        // a Netty without JFR events, or a JVM without JFR: nothing to pay up front
+      }
+      return null;
+    }, false).mapEmpty();
+  }
+
+  /**
+   * One provider verticle per event loop, so every ingress finds one on its own loop. Vert.x
+   * hands out event loops in turn, and contexts made meanwhile elsewhere shift the turn (a node
+   * starting in a busy JVM saw three of four instances land on one loop): while a loop has none,
+   * one more instance is deployed, a bounded number of times (a caller on a loop without a
+   * provider still works, through the shared address, with a thread hop).
+   */
+  private Future<Void> deployProviders() {
+    List<io.netty.channel.EventLoop> loops = new ArrayList<>();
+    ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()
+        .forEach(e -> loops.add((io.netty.channel.EventLoop) e));
+    return deploy(ProviderVerticle::new, Math.max(1, loops.size()))
+        .compose(v -> coverLoops(loops, MAX_EXTRA_PROVIDERS_PER_LOOP * loops.size()));
+  }
+
+  private Future<Void> coverLoops(List<io.netty.channel.EventLoop> loops, int triesLeft) {
+    if (triesLeft <= 0 || loops.stream().allMatch(l -> ProviderVerticle.perLoop(l) > 0)) {
+      return Future.succeededFuture();
+    }
+    return deploy(ProviderVerticle::new, 1).compose(v -> coverLoops(loops, triesLeft - 1));
   }
 
   private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {

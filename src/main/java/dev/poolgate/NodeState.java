@@ -2,6 +2,7 @@ package dev.poolgate;
 
 import dev.poolgate.admin.AdminState;
 import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.dispatch.LiveRequests;
 import dev.poolgate.keys.KeyLimiter;
 import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.usage.UsageAggregator;
@@ -23,6 +24,7 @@ public final class NodeState {
   private volatile dev.poolgate.console.ConsoleHub console;
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final LiveRequests liveRequests = new LiveRequests();
   private volatile AdminState admin;
   /** When this node's gateway was created: what /cluster/members reports as its start. */
   private final java.time.Instant startedAt = java.time.Instant.now();
@@ -53,6 +55,11 @@ public final class NodeState {
   /** Usage counts not yet in the usage database (a no-op aggregator when usage is off). */
   public UsageAggregator usage() {
     return usage;
+  }
+
+  /** The requests of this node that hold a slot, by lease: renewal only for these, and abort by lease id. */
+  public LiveRequests liveRequests() {
+    return liveRequests;
   }
 
   public GatewayMetrics metrics() {

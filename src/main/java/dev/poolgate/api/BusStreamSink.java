@@ -5,7 +5,9 @@ import dev.poolgate.ErrorKind;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.dispatch.Served;
 import dev.poolgate.http.ApiErrors;
+import dev.poolgate.protocol.SseFramer;
 import dev.poolgate.provider.UpstreamReply;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -19,39 +21,48 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.WriteStream;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A streamed answer going to an event-bus consumer, one message per chunk, never more than the
  * consumer's credit: when credit runs out the write queue is full, the pipe pauses the upstream,
  * and nothing piles up here beyond the events of the last upstream buffer.
  *
- * <p>Writes come from the pipe's event loop, credit from the control consumer's: the state is
- * guarded by this object's lock, and the pipe's drain handler is called outside it, also when
- * the credit that frees the queue arrived while the pipe was registering it.
+ * <p>The sink has one owner context, the one it was made on (the request's): credit and cancel
+ * arrive there, the stall timer fires there, and every send, JSON parse and call back into the
+ * request ({@link #onClose}, the drain handler) happens there. Writes may come from the pipe on
+ * another event loop: they only queue their events under the lock and ask the owner to flush, so
+ * the lock is never held across a send, a parse or a callback, and chunks leave in order.
  */
 final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   /** Chunks held back for credit before the write queue reports full. */
   static final int MAX_PENDING = 64;
 
   private final Vertx vertx;
+  private final Context owner;
   private final EventBus bus;
   private final String to;
   private final long stallTimeoutMs;
-  private final SseEvents splitter = new SseEvents();
+  private final SseFramer framer = new SseFramer();
+  // guarded by this
   private final ArrayDeque<String> pending = new ArrayDeque<>();
-  private MessageConsumer<JsonObject> control;
   private long credit;
-  private volatile boolean committed;
-  private boolean finished;
-  private volatile boolean closed;
-  private Runnable onClose;
   private Handler<Void> drainHandler;
   private Promise<Void> endPromise;
+  private boolean flushScheduled;
+  private volatile boolean committed;
+  private volatile boolean closed;
+  // owner context only
+  private MessageConsumer<JsonObject> control;
+  private boolean finished;
+  private Runnable onClose;
   private Served served;
   private long stallTimer = -1;
 
   BusStreamSink(Vertx vertx, String to, long initialCredit, long stallTimeoutMs) {
     this.vertx = vertx;
+    this.owner = vertx.getOrCreateContext();
     this.bus = vertx.eventBus();
     this.to = to;
     this.credit = initialCredit;
@@ -75,7 +86,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     return control.completion();
   }
 
-  // ------------------------------------------------------------------ ReplySink
+  // ------------------------------------------------------------------ ReplySink (the owner's)
 
   @Override
   public boolean closed() {
@@ -83,7 +94,7 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   }
 
   @Override
-  public synchronized void onClose(Runnable action) {
+  public void onClose(Runnable action) {
     this.onClose = action;
   }
 
@@ -99,19 +110,20 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
   }
 
   @Override
-  public synchronized void fail(GatewayException error) {
+  public void fail(GatewayException error) {
     if (finished || closed) {
       return;
     }
-    send(BusProtocol.ERROR, ApiErrors.body(error.kind(), error.getMessage()), error.kind().status());
     finish();
+    send(BusProtocol.ERROR, ApiErrors.body(error.kind(), error.getMessage()), error.kind().status());
   }
 
   @Override
-  public synchronized void upstreamError(Served served, int status, Buffer body) {
+  public void upstreamError(Served served, int status, Buffer body) {
     if (finished || closed) {
       return;
     }
+    finish();
     JsonObject error;
     try {
       error = new JsonObject(body);
@@ -119,10 +131,9 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
       error = ApiErrors.body(ErrorKind.BAD_REQUEST, body.toString());
     }
     send(BusProtocol.ERROR, error, status);
-    finish();
   }
 
-  // ------------------------------------------------------------------ WriteStream
+  // ------------------------------------------------------------------ WriteStream (any thread)
 
   @Override
   public Future<Void> write(Buffer data) {
@@ -130,16 +141,15 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
       return Future.failedFuture(ErrorKind.CANCELLED.exception("the stream consumer went away"));
     }
     synchronized (this) {
-      for (String event : splitter.feed(data)) {
+      for (String event : framer.pushData(data)) {
         if (!event.equals("[DONE]")) {
           pending.add(event);
         }
       }
     }
-    flush();
+    flushOnOwner();
     return Future.succeededFuture();
   }
-
 
   @Override
   public Future<Void> end() {
@@ -147,10 +157,9 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     synchronized (this) {
       endPromise = ended;
     }
-    flush();
+    flushOnOwner();
     return ended.future();
   }
-
 
   @Override
   public synchronized boolean writeQueueFull() {
@@ -162,8 +171,8 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     synchronized (this) {
       this.drainHandler = handler;
     }
-    // credit may have come in on the control consumer's thread since the pipe saw a full queue
-    flush();
+    // credit may have come in since the pipe saw a full queue
+    flushOnOwner();
     return this;
   }
 
@@ -179,48 +188,84 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
 
   // ------------------------------------------------------------------ internals
 
+  /** Flushes on the owner context: now if already there, else once, soon, there. */
+  private void flushOnOwner() {
+    if (Vertx.currentContext() == owner) {
+      flush();
+      return;
+    }
+    synchronized (this) {
+      if (flushScheduled) {
+        return;
+      }
+      flushScheduled = true;
+    }
+    owner.runOnContext(v -> {
+      synchronized (this) {
+        flushScheduled = false;
+      }
+      flush();
+    });
+  }
+
+  /**
+   * Sends what the credit allows, then the end once everything is out (owner context). The lock
+   * only hands over the events; parsing, sending and the drain handler run outside it.
+   */
   private void flush() {
-    Handler<Void> drained = flushLocked();
+    if (finished) {
+      return;
+    }
+    List<String> batch = new ArrayList<>();
+    boolean end = false;
+    Handler<Void> drained = null;
+    Promise<Void> ended;
+    boolean stalled;
+    synchronized (this) {
+      while (credit > 0 && !pending.isEmpty() && !closed) {
+        batch.add(pending.poll());
+        credit--;
+      }
+      if (!batch.isEmpty()) {
+        committed = true;
+      }
+      ended = endPromise;
+      if (pending.isEmpty() && ended != null) {
+        end = true;
+      } else if (!writeQueueFull() && drainHandler != null) {
+        drained = drainHandler;
+        drainHandler = null;
+      }
+      stalled = credit <= 0 && (!pending.isEmpty() || ended != null) && !end;
+    }
+    for (String event : batch) {
+      send(BusProtocol.CHUNK, chunk(event), 0);
+    }
+    if (end) {
+      finish();
+      send(BusProtocol.END, new JsonObject(), 0);
+      ended.tryComplete();
+      return;
+    }
+    stallTimer(stalled);
     if (drained != null) {
       drained.handle(null);
     }
   }
 
-  /** Sends what the credit allows; answers the drain handler to call once the lock is released. */
-  private synchronized Handler<Void> flushLocked() {
-    while (credit > 0 && !pending.isEmpty() && !closed) {
-      String event = pending.poll();
-      JsonObject chunk;
-      try {
-        chunk = new JsonObject(event);
-      } catch (DecodeException e) {
-        chunk = new JsonObject().put("raw", event);
-      }
-      send(BusProtocol.CHUNK, chunk, 0);
-      committed = true;
-      credit--;
+  private static JsonObject chunk(String event) {
+    try {
+      return new JsonObject(event);
+    } catch (DecodeException e) {
+      return new JsonObject().put("raw", event);
     }
-    armStallTimer();
-    if (pending.isEmpty() && endPromise != null && !finished) {
-      send(BusProtocol.END, new JsonObject(), 0);
-      finish();
-      endPromise.tryComplete();
-    } else if (!writeQueueFull() && drainHandler != null) {
-      Handler<Void> h = drainHandler;
-      drainHandler = null;
-      return h;
-    }
-    return null;
   }
 
-  /** A consumer that stops granting credit for too long is treated as gone. */
-  private void armStallTimer() {
-    boolean stalled = credit <= 0 && (!pending.isEmpty() || endPromise != null) && !finished;
+  /** A consumer that stops granting credit for too long is treated as gone (owner context). */
+  private void stallTimer(boolean stalled) {
     if (stalled && stallTimer < 0) {
       stallTimer = vertx.setTimer(stallTimeoutMs, id -> {
-        synchronized (this) {
-          stallTimer = -1;
-        }
+        stallTimer = -1;
         gone();
       });
     } else if (!stalled && stallTimer >= 0) {
@@ -244,34 +289,38 @@ final class BusStreamSink implements ReplySink, WriteStream<Buffer> {
     bus.send(to, body, opts);
   }
 
+  /** The consumer cancelled or stalled (owner context): the request learns it on its own context. */
   private void gone() {
-    Runnable then;
+    if (closed || finished) {
+      return;
+    }
     synchronized (this) {
-      if (closed || finished) {
-        return;
-      }
       closed = true;
       pending.clear();
-      then = onClose;
     }
-    if (then != null) {
-      then.run();
+    // the request learns first that its consumer is gone, before a pending end completes the pipe
+    if (onClose != null) {
+      onClose.run();
     }
-    synchronized (this) {
-      finish();
-    }
+    finish();
   }
 
+  /** Stops listening and timing (owner context); a pending end completes. */
   private void finish() {
     finished = true;
     if (stallTimer >= 0) {
       vertx.cancelTimer(stallTimer);
+      stallTimer = -1;
     }
     if (control != null) {
       control.unregister();
     }
-    if (endPromise != null) {
-      endPromise.tryComplete();
+    Promise<Void> ended;
+    synchronized (this) {
+      ended = endPromise;
+    }
+    if (ended != null) {
+      ended.tryComplete();
     }
   }
 }

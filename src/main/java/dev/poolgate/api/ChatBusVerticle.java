@@ -37,7 +37,8 @@ public final class ChatBusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage());
+    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage(),
+        node.liveRequests());
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> config = msg.body());
     // a cluster-wide consumer: requests from any app are spread over the gateway nodes
     consumer = vertx.eventBus().consumer(BusProtocol.ADDRESS, this::handle);
@@ -58,7 +59,9 @@ public final class ChatBusVerticle extends VerticleBase {
       if (msg.body() == null) {
         throw dev.poolgate.ErrorKind.INVALID_JSON.exception("the message body must be a JSON chat request");
       }
-      job = RequestParser.parse(Ids.next(), Endpoint.CHAT, msg.body().copy(), config.models(),
+      // the body is this message's own (the JSON codec copies on local delivery, decodes from remote
+      // ones): parsed in place, not copied again
+      job = RequestParser.parse(Ids.next(), Endpoint.CHAT, msg.body(), config.models(),
           msg.headers().get(BusProtocol.PRIORITY));
     } catch (GatewayException e) {
       msg.fail(e.kind().status(), ApiErrors.body(e.kind(), e.getMessage()).encode());

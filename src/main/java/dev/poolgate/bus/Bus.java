@@ -24,13 +24,11 @@ public final class Bus {
   public static final String CONFIGURE = "poolgate.scheduler.configure";
   public static final String PROVIDER_CALL = "poolgate.provider.call";
   public static final String PROVIDER_PROBE = "poolgate.provider.probe";
-  /**
-   * Published (locally) with a JSON array of lease ids when the cluster took those leases away
-   * from this node: the requests holding them reset their upstream calls.
-   */
-  public static final String LEASES_LOST = "poolgate.scheduler.leases-lost";
   /** Published (locally) when a new configuration takes effect. */
   public static final String CONFIG_CHANGED = "poolgate.config.changed";
+
+  /** Between a failure's kind name and its message (kind names never contain it). */
+  private static final char KIND_SEPARATOR = '|';
 
   public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
@@ -57,16 +55,20 @@ public final class Bus {
     return new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeoutMs);
   }
 
-  /** Answers a message with a failure that keeps its kind across the bus. */
+  /**
+   * Answers a message with a failure that keeps its kind across the bus: by the kind's name (so
+   * adding or reordering kinds changes nothing on the wire), with its status as the failure code.
+   */
   public static void fail(Message<?> message, Throwable t) {
-    message.fail(GatewayException.kindOf(t).ordinal(), String.valueOf(t.getMessage()));
+    ErrorKind kind = GatewayException.kindOf(t);
+    message.fail(kind.status(), kind.name() + KIND_SEPARATOR + t.getMessage());
   }
 
   /** Turns a failed request back into the failure the other side sent. */
   public static <T> Future<T> unwrap(Throwable t) {
     if (t instanceof ReplyException r) {
       return switch (r.failureType()) {
-        case RECIPIENT_FAILURE -> Future.failedFuture(new GatewayException(kind(r.failureCode()), r.getMessage()));
+        case RECIPIENT_FAILURE -> Future.failedFuture(recipientFailure(String.valueOf(r.getMessage())));
         case TIMEOUT -> Future.failedFuture(ErrorKind.INTERNAL.exception("internal timeout: " + r.getMessage()));
         default -> Future.failedFuture(ErrorKind.INTERNAL.exception("internal error: " + r.getMessage()));
       };
@@ -74,8 +76,16 @@ public final class Bus {
     return Future.failedFuture(t);
   }
 
-  private static ErrorKind kind(int code) {
-    ErrorKind[] kinds = ErrorKind.values();
-    return code >= 0 && code < kinds.length ? kinds[code] : ErrorKind.INTERNAL;
+  /** A failure {@link #fail} sent: its kind's name, the separator, its message; anything else is internal. */
+  static GatewayException recipientFailure(String text) {
+    int at = text.indexOf(KIND_SEPARATOR);
+    if (at > 0) {
+      try {
+        return new GatewayException(ErrorKind.valueOf(text.substring(0, at)), text.substring(at + 1));
+      } catch (IllegalArgumentException unknownKind) {
+        // a kind this node does not know (a newer node sent it): internal, with the whole text
+      }
+    }
+    return ErrorKind.INTERNAL.exception(text);
   }
 }

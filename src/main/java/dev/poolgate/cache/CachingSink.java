@@ -1,12 +1,13 @@
 package dev.poolgate.cache;
 
 import dev.poolgate.GatewayException;
-import dev.poolgate.api.SseEvents;
 import dev.poolgate.dispatch.ReplySink;
 import dev.poolgate.dispatch.Served;
 import dev.poolgate.dispatch.TappedWriteStream;
 import dev.poolgate.provider.UpstreamReply;
 import io.vertx.core.buffer.Buffer;
+import dev.poolgate.protocol.ProtocolException;
+import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.WriteStream;
@@ -38,13 +39,13 @@ public final class CachingSink implements ReplySink {
         return new JsonObject(copy);
       }
       CompletionAssembler assembler = new CompletionAssembler();
-      for (String data : new SseEvents().feed(copy)) {
+      for (String data : new SseFramer().pushData(copy)) {
         if (!data.equals("[DONE]")) {
           assembler.add(new JsonObject(data));
         }
       }
       return assembler.completion();
-    } catch (DecodeException | ClassCastException e) {
+    } catch (DecodeException | ClassCastException | ProtocolException e) {
       return null;
     }
   }

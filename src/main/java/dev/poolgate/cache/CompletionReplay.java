@@ -1,5 +1,6 @@
 package dev.poolgate.cache;
 
+import dev.poolgate.protocol.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +50,7 @@ public final class CompletionReplay {
           .put("created", completion.getValue("created")).put("model", completion.getString("model"))
           .put("choices", new JsonArray()).put("usage", usage)));
     }
-    events.add(Buffer.buffer("data: [DONE]\n\n"));
+    events.add(SseEvent.done());
     return events;
   }
 
@@ -60,6 +61,6 @@ public final class CompletionReplay {
   }
 
   private static Buffer sse(JsonObject event) {
-    return Buffer.buffer("data: " + event.encode() + "\n\n");
+    return SseEvent.data(event.toBuffer());
   }
 }

@@ -31,8 +31,9 @@ public final class EnvOverrides {
   private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+\\.\\d*|\\.\\d+|\\d+)([eE][-+]?\\d+)?");
 
   private static final Set<String> INSTANCE = Set.of("id", "provider", "base_url", "api_key", "model",
-      "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "probe_path", "headers", "params", "override",
-      "max_rps", "max_tpm", "drained", "endpoint", "deployment", "api_version", "url", "entra_token", "mock",
+      "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
+      "total_timeout_ms", "probe_path", "headers", "params", "override", "max_rps", "max_tpm", "drained", "endpoint",
+      "deployment", "api_version", "url", "entra_token", "mock",
       "anthropic_version", "default_max_tokens", "region", "access_key_id", "secret_access_key", "session_token");
 
   /** Known keys of each section, by its path with names and indexes replaced by {@code *}. */
@@ -51,7 +52,7 @@ public final class EnvOverrides {
       Map.entry("pools.*.cache", Set.of("ttl_s", "max_entries", "deterministic_only")),
       Map.entry("pools.*.instances.*", INSTANCE),
       Map.entry("pools.*.instances.*.mock", Set.of("latency_ms", "tokens_per_second", "chunk_tokens", "error_rate",
-          "reply_tokens")),
+          "reply_tokens", "fault")),
       Map.entry("models.*", Set.of("pool", "cache")),
       Map.entry("models.*.cache", Set.of("ttl_s", "max_entries", "deterministic_only")),
       Map.entry("keys.*", ClientKeyConfig.FIELDS));

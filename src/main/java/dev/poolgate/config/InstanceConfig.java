@@ -18,20 +18,22 @@ import java.util.Set;
  * @param maxRps   requests per second it may start (sliding 1 s window); 0 = no limit
  * @param maxTpm   tokens per minute it may use (counted as answers finish); 0 = no limit
  * @param drained  taken out of service by an operator: no new requests, those in flight finish
+ * @param budget   how long one upstream call may take ({@link TimeBudget}), applied at the upstream client
  */
 public record InstanceConfig(String id, String pool, String provider, String adapter, String baseUrl, String apiKey,
-                             String model, int maxConcurrency, int weight, long timeoutMs, long connectTimeoutMs,
+                             String model, int maxConcurrency, int weight, TimeBudget budget,
                              String probePath, Map<String, String> headers, JsonObject params,
                              JsonObject override, JsonObject settings, int maxRps, long maxTpm,
                              boolean drained) {
   public static final int DEFAULT_WEIGHT = 1;
-  public static final long DEFAULT_TIMEOUT_MS = 60_000;
-  public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+  public static final long DEFAULT_TIMEOUT_MS = TimeBudget.DEFAULT_TIMEOUT_MS;
+  public static final long DEFAULT_CONNECT_TIMEOUT_MS = TimeBudget.DEFAULT_CONNECT_MS;
   /** Bound of max_rps: the window keeps one grant time per allowed request. */
   public static final int MAX_RPS_LIMIT = 10_000;
 
   private static final Set<String> KEYS = Set.of("id", "provider", "base_url", "api_key", "model",
-      "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "probe_path", "headers", "params",
+      "max_concurrency", "weight", "timeout_ms", "connect_timeout_ms", "first_byte_timeout_ms", "idle_timeout_ms",
+      "total_timeout_ms", "probe_path", "headers", "params",
       "override", "max_rps", "max_tpm", "drained");
 
   static InstanceConfig from(Fields f, String pool) {
@@ -62,8 +64,7 @@ public record InstanceConfig(String id, String pool, String provider, String ada
         kind.modelRequired() ? f.string("model") : f.string("model", id),
         f.integer("max_concurrency", 0, 1, 1_000_000),
         f.integer("weight", DEFAULT_WEIGHT, 1, 1_000_000),
-        f.number("timeout_ms", DEFAULT_TIMEOUT_MS, 1, 3_600_000),
-        f.number("connect_timeout_ms", DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
+        TimeBudget.from(f),
         f.string("probe_path", "/models"),
         Map.copyOf(headers), f.objectOrEmpty("params"), f.objectOrEmpty("override"), settings,
         f.integer("max_rps", 0, 1, MAX_RPS_LIMIT),

@@ -4,6 +4,7 @@ import dev.poolgate.cache.CacheKey;
 import dev.poolgate.cache.CachingSink;
 import dev.poolgate.cache.CompletionReplay;
 import dev.poolgate.cache.ResponseCache;
+import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.CacheConfig;
@@ -52,11 +53,13 @@ public final class Dispatcher {
   private final ResponseCache cache;
   private final GatewayMetrics metrics;
   private final UsageAggregator usage;
-  /** Requests of this dispatcher holding a slot, by lease id: a lease the cluster took away ends its request. */
-  private final Map<String, Exchange> byLease = new ConcurrentHashMap<>();
+  private final LiveRequests live;
+  /** The current configuration's routes (a dispatcher serves one event loop; a race only makes them twice). */
+  private volatile Routes routes;
 
   public Dispatcher(Vertx vertx, Supplier<GatewayConfig> config, ResponseCache cache, GatewayMetrics metrics,
-                    UsageAggregator usage) {
+                    UsageAggregator usage, LiveRequests live) {
+    this.live = live;
     this.metrics = metrics;
     this.usage = usage;
     this.vertx = vertx;
@@ -64,13 +67,6 @@ public final class Dispatcher {
     this.providers = new ProviderClient(vertx);
     this.config = config;
     this.cache = cache;
-    // registered on the creating verticle's context, so undeploying it unregisters the consumer
-    vertx.eventBus().<JsonArray>localConsumer(Bus.LEASES_LOST, msg -> msg.body().forEach(id -> {
-      Exchange holder = byLease.get(String.valueOf(id));
-      if (holder != null) {
-        holder.leaseLost(String.valueOf(id));
-      }
-    }));
   }
 
   /**
@@ -83,7 +79,16 @@ public final class Dispatcher {
    */
   public Future<Served> dispatch(Job job, ReplySink sink, boolean bypassCache, RequestTrace trace) {
     PayloadLog payloads = config.get().server().logPayloads() ? new PayloadLog(job, sink) : null;
-    return serve(job, payloads == null ? sink : payloads.sink(), bypassCache, trace).andThen(ar -> {
+    Future<Served> served;
+    try {
+      served = serve(job, payloads == null ? sink : payloads.sink(), bypassCache, trace);
+    } catch (RuntimeException e) {
+      // a bug before the exchange took over: the request still ends here, with its access line
+      log.error("request {} failed before its exchange started", job.requestId(), e);
+      sink.fail(ErrorKind.INTERNAL.exception("internal error: " + e));
+      served = Future.failedFuture(e);
+    }
+    return served.andThen(ar -> {
       trace.finished(ar.succeeded() ? 200 : GatewayException.kindOf(ar.cause()).status(),
           ar.succeeded() ? null : GatewayException.kindOf(ar.cause()).code());
       metrics.record(trace);
@@ -137,7 +142,9 @@ public final class Dispatcher {
   }
 
   private Future<Served> exchange(GatewayConfig cfg, Job job, ReplySink sink, RequestTrace trace) {
-    return new Exchange(vertx, scheduler, providers, cfg, job, sink, trace, byLease).run();
+    Routes r = Routes.of(cfg, routes);
+    routes = r;
+    return new Exchange(vertx, scheduler, providers, live, r, job, sink, trace).run();
   }
 
   /** Serves a cached completion without a slot: as JSON, or replayed as a stream. */

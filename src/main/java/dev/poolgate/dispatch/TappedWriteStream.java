@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 /**
  * Writes through, showing each buffer to a tap first (time to first byte, the cache's copy);
  * backpressure and errors are the target's own. It remembers whether a write to the target
- * failed, so a pipe failure can be told apart: the client went away, or the upstream broke.
+ * failed (or threw), so a pipe failure can be told apart: the client went away, or the upstream broke.
  */
 public final class TappedWriteStream implements WriteStream<Buffer> {
   private final WriteStream<Buffer> out;
@@ -22,15 +22,29 @@ public final class TappedWriteStream implements WriteStream<Buffer> {
     this.tap = tap;
   }
 
+  /**
+   * A write that throws (a broken sink or tap) fails like a write to a client that went away: the
+   * pipe then fails, and the request reaches its end instead of hanging with its slot.
+   */
   @Override
   public Future<Void> write(Buffer data) {
-    tap.accept(data);
-    return out.write(data).onFailure(e -> targetFailed = true);
+    try {
+      tap.accept(data);
+      return out.write(data).onFailure(e -> targetFailed = true);
+    } catch (RuntimeException e) {
+      targetFailed = true;
+      return Future.failedFuture(e);
+    }
   }
 
   @Override
   public Future<Void> end() {
-    return out.end().onFailure(e -> targetFailed = true);
+    try {
+      return out.end().onFailure(e -> targetFailed = true);
+    } catch (RuntimeException e) {
+      targetFailed = true;
+      return Future.failedFuture(e);
+    }
   }
 
   /** Whether writing to the target (the client) failed. */

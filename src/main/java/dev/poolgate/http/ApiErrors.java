@@ -58,7 +58,7 @@ public final class ApiErrors {
 
   /** The SSE event that ends a stream that broke after it started. */
   public static Buffer sseEvent(GatewayException e) {
-    return Buffer.buffer("data: " + body(e.kind(), e.getMessage()).encode() + "\n\n");
+    return SseEvent.data(body(e.kind(), e.getMessage()).toBuffer());
   }
 
   /**

@@ -100,7 +100,8 @@ public final class IngressVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage());
+    dispatcher = new Dispatcher(vertx, () -> config, node.cache(), node.metrics(), node.usage(),
+        node.liveRequests());
     configConsumer = vertx.eventBus().localConsumer(Bus.CONFIG_CHANGED, msg -> {
       config = msg.body();
       keyRing = KeyRing.of(msg.body().keys());

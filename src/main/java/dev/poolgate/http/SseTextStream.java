@@ -1,7 +1,8 @@
 package dev.poolgate.http;
 
 import dev.poolgate.ErrorKind;
-import dev.poolgate.api.SseEvents;
+import dev.poolgate.protocol.ProtocolException;
+import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -19,7 +20,7 @@ final class SseTextStream implements WriteStream<Buffer> {
   private static final String DONE = "[DONE]";
 
   private final WriteStream<Buffer> out;
-  private final SseEvents splitter = new SseEvents();
+  private final SseFramer framer = new SseFramer();
 
   SseTextStream(WriteStream<Buffer> out) {
     this.out = out;
@@ -29,8 +30,8 @@ final class SseTextStream implements WriteStream<Buffer> {
   public Future<Void> write(Buffer data) {
     List<String> events;
     try {
-      events = splitter.feed(data);
-    } catch (IllegalStateException e) {
+      events = framer.pushData(data);
+    } catch (ProtocolException e) {
       return Future.failedFuture(ErrorKind.UPSTREAM_ERROR.exception(e.getMessage()));
     }
     StringBuilder text = new StringBuilder();

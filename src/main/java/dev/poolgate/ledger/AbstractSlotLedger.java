@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,6 +54,9 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   private final String nodeId;
   private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
   private final Map<String, Lease> held = new ConcurrentHashMap<>();
+  /** Held leases the last renewal found without a live request; released if the next one does too. */
+  private final Set<String> unowned = ConcurrentHashMap.newKeySet();
+  private volatile LeaseOwners owners = LeaseOwners.ANY;
   private final List<Long> timers = new ArrayList<>();
   /** Per pool, the one drain this node has scheduled for when a rate window frees up. */
   private final Map<String, Wake> wakes = new ConcurrentHashMap<>();
@@ -65,7 +69,10 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   /** Leases running on allotted units, by lease id: released here, never in the store. */
   private final Map<String, Lease> unitLeases = new ConcurrentHashMap<>();
   /** Told of leases this node held that the store no longer records: their requests must end. */
-  private volatile LeaseLossListener leasesLost = lost -> { };
+  /** Told of leases this node lost; by default their requests are aborted through {@link #owners}. */
+  private volatile LeaseLossListener leasesLost = this::abortOwners;
+  /** Unit leases found without a live request at the last renewal: released at the next one if still so. */
+  private final Set<String> unownedUnits = ConcurrentHashMap.newKeySet();
   /** Test hook: grant notices matching it are dropped, as a lossy event bus would. */
   private volatile Predicate<Grant> dropNotice = g -> false;
 
@@ -126,6 +133,18 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   @Override
   public void onLeasesLost(LeaseLossListener listener) {
     this.leasesLost = listener;
+  }
+
+  /** Tells the lost-leases listener (on any thread): their requests must end now. */
+  protected final void leasesLost(Set<String> leaseIds) {
+    if (!leaseIds.isEmpty()) {
+      leasesLost.leasesLost(leaseIds);
+    }
+  }
+
+  private void abortOwners(Set<String> leaseIds) {
+    leaseIds.forEach(id -> owners.abort(id, "this node lost its slot to the cluster (it stood still or was cut off"
+        + " longer than the failure-detection time); the upstream call was reset"));
   }
 
   /**
@@ -429,6 +448,11 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     return Future.join(cancels).mapEmpty();
   }
 
+  @Override
+  public void owners(LeaseOwners owners) {
+    this.owners = owners;
+  }
+
   /** Leases this node holds now (renewed, re-asserted after membership changes). */
   protected Map<String, Lease> held() {
     return held;
@@ -592,16 +616,72 @@ public abstract class AbstractSlotLedger implements SlotLedger {
         claimAllOp(pool, nodeId).onSuccess(grants -> grants.forEach(this::settleClaimed)));
   }
 
+  /**
+   * Renews the leases whose request is alive. A held lease without a live request is renewed once
+   * more (its grant may be on its way to the request) and, still without one at the next renewal,
+   * released as an orphan: logged and counted, so a request that ended without releasing its slot
+   * costs one renewal period, not the slot for good.
+   */
   private void renewHeld() {
+    releaseOrphanedUnits();
     if (held.isEmpty()) {
+      unowned.clear();
       return;
     }
     long until = System.currentTimeMillis() + options.leaseTtlMs();
     Map<String, List<String>> byPool = new HashMap<>();
-    held.values().forEach(l -> byPool.computeIfAbsent(l.pool(), p -> new ArrayList<>()).add(l.leaseId()));
+    Set<String> suspects = new HashSet<>();
+    List<Lease> orphans = new ArrayList<>();
+    for (Lease l : held.values()) {
+      if (owners.alive(l.leaseId())) {
+        byPool.computeIfAbsent(l.pool(), p -> new ArrayList<>()).add(l.leaseId());
+      } else if (unowned.contains(l.leaseId())) {
+        orphans.add(l);
+      } else {
+        suspects.add(l.leaseId());
+        byPool.computeIfAbsent(l.pool(), p -> new ArrayList<>()).add(l.leaseId());
+      }
+    }
+    unowned.retainAll(suspects);
+    unowned.addAll(suspects);
+    for (Lease orphan : orphans) {
+      log.warn("lease {} of instance {} (pool {}) is held without a live request: released", orphan.leaseId(),
+          orphan.instanceId(), orphan.pool());
+      owners.orphaned(orphan);
+      release(orphan, Outcome.NEUTRAL, "released by the renewal sweep: no live request held it")
+          .onFailure(e -> log.warn("releasing orphaned lease {} failed (its expiry reclaims it): {}",
+              orphan.leaseId(), e.toString()));
+    }
     byPool.forEach((pool, ids) -> renewOp(pool, ids, until)
         .onSuccess(this::leaseIdsLost)
         .onFailure(e -> log.warn("renewing {} leases in pool {} failed: {}", ids.size(), pool, e.toString())));
+  }
+
+  /**
+   * Units held by no live request (its request ended without giving it back) go back to the book
+   * at the second renewal that finds them so, counted as orphans like leases.
+   */
+  private void releaseOrphanedUnits() {
+    if (unitLeases.isEmpty()) {
+      unownedUnits.clear();
+      return;
+    }
+    Set<String> suspects = new HashSet<>();
+    for (Lease l : List.copyOf(unitLeases.values())) {
+      if (owners.alive(l.leaseId())) {
+        continue;
+      }
+      if (unownedUnits.contains(l.leaseId())) {
+        log.warn("allotted slot {} of instance {} (pool {}) is held without a live request: released", l.leaseId(),
+            l.instanceId(), l.pool());
+        owners.orphaned(l);
+        release(l, Outcome.NEUTRAL, null);
+      } else {
+        suspects.add(l.leaseId());
+      }
+    }
+    unownedUnits.retainAll(suspects);
+    unownedUnits.addAll(suspects);
   }
 
   /** Leases the store no longer records (purged or expired) that this node still holds. */

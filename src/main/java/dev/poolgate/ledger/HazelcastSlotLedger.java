@@ -85,8 +85,8 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
     this.map = map;
     this.opTimeoutMs = opTimeoutMs;
     this.context = vertx.getOrCreateContext();
-    this.leaseWatch = new LeaseWatch(context, hz, held(), this::recordedLeases, this::loseAllUnits,
-        this::verifyHeldNow);
+    this.leaseWatch = new LeaseWatch(context, hz, held(), this::recordedLeases, this::leasesLost,
+        this::loseAllUnits, this::verifyHeldNow);
   }
 
   /** Creates the ledger of this member and starts listening for grants and membership changes. */
@@ -160,12 +160,6 @@ public final class HazelcastSlotLedger extends AbstractSlotLedger {
   @Override
   public boolean available() {
     return configured && leaseWatch.quorumPresent() && !leaseWatch.fenced();
-  }
-
-  @Override
-  public void onLeasesLost(LeaseLossListener listener) {
-    super.onLeasesLost(listener);
-    leaseWatch.listener(listener);
   }
 
   @Override

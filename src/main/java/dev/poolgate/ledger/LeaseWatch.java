@@ -56,7 +56,7 @@ final class LeaseWatch {
   private final int minClusterSize;
   private final long settleMs;
   private final StallWatch stalls;
-  private volatile LeaseLossListener listener = ids -> { };
+  private final LeaseLossListener listener;
   private volatile long fencedUntil;
   /**
    * Ticks on a thread of its own: a busy or blocked event loop delays a Vert.x timer but is no
@@ -71,8 +71,9 @@ final class LeaseWatch {
   private final Runnable verifyUnits;
 
   LeaseWatch(Context context, HazelcastInstance hz, Map<String, Lease> held,
-             Function<String, Future<Set<String>>> recorded, java.util.function.Consumer<String> loseUnits,
-             Runnable verifyUnits) {
+             Function<String, Future<Set<String>>> recorded, LeaseLossListener listener,
+             java.util.function.Consumer<String> loseUnits, Runnable verifyUnits) {
+    this.listener = listener;
     this.loseUnits = loseUnits;
     this.verifyUnits = verifyUnits;
     this.context = context;
@@ -110,10 +111,6 @@ final class LeaseWatch {
     } catch (RuntimeException e) {
       log.debug("lifecycle listener not removed, the member is gone: {}", e.toString());
     }
-  }
-
-  void listener(LeaseLossListener listener) {
-    this.listener = listener;
   }
 
   /** True for a while after a stall: the node's view of the cluster is not to be trusted yet. */

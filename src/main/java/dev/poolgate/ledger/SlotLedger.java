@@ -78,6 +78,13 @@ public interface SlotLedger {
   /** The current state of every pool (cluster-wide in cluster mode). */
   Future<List<PoolSnapshot>> snapshot();
 
+  /**
+   * Tells the ledger which held leases still have a live request: only those are renewed, the
+   * others are released as orphans. Until called, every held lease counts as owned.
+   */
+  default void owners(LeaseOwners owners) {
+  }
+
   /** Stops timers; leases still held stay recorded until released or expired. */
   Future<Void> close();
 }

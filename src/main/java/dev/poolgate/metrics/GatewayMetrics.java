@@ -183,6 +183,11 @@ public final class GatewayMetrics {
     Gauge.builder(name, obj, value).description(description).register(registry);
   }
 
+  /** A counter read from an object when scraped (a count the object keeps itself). */
+  public <T> void counterOf(String name, String description, T obj, ToDoubleFunction<T> value) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, obj, value).description(description).register(registry);
+  }
+
   private void tokens(String instance, String direction, int n) {
     counter(new MeterKey("poolgate_tokens_total", instance, direction, null, null),
         () -> Counter.builder("poolgate_tokens_total").description("Tokens by instance and direction")

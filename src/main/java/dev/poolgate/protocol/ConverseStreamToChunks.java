@@ -110,7 +110,7 @@ public final class ConverseStreamToChunks implements StreamTranslation<EventStre
     if (includeUsage && usageJson != null) {
       out.appendBuffer(SseEvent.data(base().put("choices", new JsonArray()).put("usage", usageJson).encode()));
     }
-    return out.appendBuffer(SseEvent.data("[DONE]"));
+    return out.appendBuffer(SseEvent.done());
   }
 
   @Override

@@ -12,4 +12,9 @@ public interface Framer<F> {
 
   /** Whether bytes of an unfinished frame are held. */
   boolean hasPartial();
+
+  /** At the stream's end: a last frame its bytes completed without a terminator (none by default). */
+  default List<F> end() {
+    return List.of();
+  }
 }

@@ -149,7 +149,7 @@ public final class MessagesStreamToChunks implements StreamTranslation<SseEvent>
           .put("usage", new JsonObject().put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
               .put("total_tokens", promptTokens + completionTokens)).encode()));
     }
-    return out.appendBuffer(SseEvent.data("[DONE]"));
+    return out.appendBuffer(SseEvent.done());
   }
 
   private void requireStarted() {

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cuts SSE bytes into events. Works on bytes, so a UTF-8 character split between two network
- * chunks is decoded whole; holds at most one partial event, bounded in size.
+ * The one SSE parser: cuts SSE bytes into events. Works on bytes, so a UTF-8 character split
+ * between two network chunks is decoded whole; holds at most one partial event, bounded in size.
+ * Its event-boundary scan ({@link #lastEventEnd}, {@link #nextEventEnd}) is also what the
+ * pass-through relay uses to find events without decoding them.
  */
 public final class SseFramer implements Framer<SseEvent> {
   public static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
@@ -17,26 +19,66 @@ public final class SseFramer implements Framer<SseEvent> {
   public List<SseEvent> push(Buffer bytes) {
     Buffer data = partial.length() == 0 ? bytes : partial.appendBuffer(bytes);
     List<SseEvent> out = new ArrayList<>();
+    int end = lastEventEnd(data);
     int start = 0;
-    for (int i = 1; i < data.length(); i++) {
-      if (data.getByte(i) != '\n') {
-        continue;
+    while (start < end) {
+      int stop = nextEventEnd(data, start, end);
+      SseEvent event = parse(data.getString(start, stop, "UTF-8"));
+      if (event != null) {
+        out.add(event);
       }
-      byte prev = data.getByte(i - 1);
-      boolean blankLine = prev == '\n' || (prev == '\r' && i >= 2 && data.getByte(i - 2) == '\n');
-      if (blankLine) {
-        SseEvent event = parse(data.getString(start, i + 1, "UTF-8"));
-        if (event != null) {
-          out.add(event);
-        }
-        start = i + 1;
-      }
+      start = stop;
     }
     partial = start == data.length() ? Buffer.buffer() : data.getBuffer(start, data.length());
     if (partial.length() > MAX_EVENT_BYTES) {
       throw new ProtocolException("an SSE event exceeded " + MAX_EVENT_BYTES + " bytes");
     }
     return out;
+  }
+
+  /** The data of the events the bytes completed, events without data left out. */
+  public List<String> pushData(Buffer bytes) {
+    List<SseEvent> events = push(bytes);
+    List<String> data = new ArrayList<>(events.size());
+    for (SseEvent e : events) {
+      if (!e.data().isEmpty()) {
+        data.add(e.data());
+      }
+    }
+    return data;
+  }
+
+  /** At the stream's end, the last event if it came without its blank line. */
+  @Override
+  public List<SseEvent> end() {
+    if (partial.length() == 0) {
+      return List.of();
+    }
+    SseEvent last = parse(partial.toString("UTF-8"));
+    partial = Buffer.buffer();
+    return last == null ? List.of() : List.of(last);
+  }
+
+  /** End (exclusive) of the last complete event in data (a blank line, LF or CRLF), or -1. */
+  public static int lastEventEnd(Buffer data) {
+    for (int i = data.length() - 1; i > 0; i--) {
+      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
+          || (i > 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** End (exclusive) of the event starting at {@code from}, at most {@code end}. */
+  public static int nextEventEnd(Buffer data, int from, int end) {
+    for (int i = from + 1; i < end; i++) {
+      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
+          || (i > from + 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
+        return i + 1;
+      }
+    }
+    return end;
   }
 
   @Override

@@ -57,20 +57,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(inst.baseUrl() + "/v1" + (call.endpoint() == Endpoint.COUNT_TOKENS
             ? Endpoint.COUNT_TOKENS.path() : "/messages"))
-        .setConnectTimeout(inst.connectTimeoutMs())
-        .setIdleTimeout(inst.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.ACCEPT, call.stream() ? "text/event-stream" : "application/json")
         .putHeader("x-request-id", call.requestId());
     authorize(options, inst);
-    return client.request(options)
-        .recover(e -> Future.failedFuture(OpenAiAdapter.classify(inst.id(), e)))
-        .compose(req -> {
-          call.abandoned().onComplete(v -> req.reset());
-          return req.send(body)
-              .recover(e -> Future.failedFuture(OpenAiAdapter.classify(inst.id(), e)))
-              .compose(resp -> answer(call, req, resp));
-        });
+    return UpstreamHttp.send(vertx, client, options, body, call)
+        .compose(ex -> answer(call, ex.request(), ex.response()));
   }
 
   /** The upstream body: translated or native, then the instance's params under and override over it. */

@@ -76,8 +76,6 @@ public final class BedrockAdapter implements ProviderAdapter {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(url)
-        .setConnectTimeout(inst.connectTimeoutMs())
-        .setIdleTimeout(inst.timeoutMs())
         .putHeader("x-request-id", call.requestId());
     headers.forEach(options::putHeader);
     inst.headers().forEach(options::putHeader);
@@ -88,14 +86,8 @@ public final class BedrockAdapter implements ProviderAdapter {
       return Future.failedFuture(new UpstreamException(ErrorKind.UPSTREAM_ERROR, true, Outcome.FAILURE,
           "instance " + inst.id() + " could not sign its request: " + e.getMessage()));
     }
-    return client.request(options)
-        .recover(e -> Future.failedFuture(OpenAiAdapter.classify(inst.id(), e)))
-        .compose(req -> {
-          call.abandoned().onComplete(v -> req.reset());
-          return req.send(Buffer.buffer(body))
-              .recover(e -> Future.failedFuture(OpenAiAdapter.classify(inst.id(), e)))
-              .compose(resp -> answer(call, req, resp));
-        });
+    return UpstreamHttp.send(vertx, client, options, Buffer.buffer(body), call)
+        .compose(ex -> answer(call, ex.request(), ex.response()));
   }
 
   private static String operation(ProviderCall call) {

@@ -24,6 +24,9 @@ public final class ChunkStream implements ReadStream<Buffer> {
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
+  /** Fails the stream with this once {@link #failAfter} chunks went out; null: never. */
+  private RuntimeException failure;
+  private int failAfter = -1;
 
   /** The buffers, one after the other, as fast as they are read (a stored answer replayed). */
   public static ChunkStream replay(Context context, List<Buffer> chunks) {
@@ -73,6 +76,13 @@ public final class ChunkStream implements ReadStream<Buffer> {
     return this;
   }
 
+  /** Fails the stream with the cause after this many chunks, as an upstream breaking off mid-answer would. */
+  synchronized ChunkStream failAfter(int chunksSent, RuntimeException cause) {
+    this.failAfter = chunksSent;
+    this.failure = cause;
+    return this;
+  }
+
   /** Stops emitting and fails the stream, as a reset upstream request would. */
   void cancel() {
     Handler<Throwable> h;
@@ -107,12 +117,17 @@ public final class ChunkStream implements ReadStream<Buffer> {
   private void emit() {
     Handler<Buffer> h;
     Handler<Void> end;
+    Handler<Throwable> failed = null;
     Buffer chunk = null;
     synchronized (this) {
       scheduled = false;
       timerId = -1;
       if (cancelled) {
         return;
+      }
+      if (next == failAfter) {
+        cancelled = true;
+        failed = exceptionHandler;
       }
       h = handler;
       end = endHandler;
@@ -122,7 +137,13 @@ public final class ChunkStream implements ReadStream<Buffer> {
           demand--;
         }
       }
-      next++;
+      if (failed == null) {
+        next++;
+      }
+    }
+    if (failed != null) {
+      failed.handle(failure);
+      return;
     }
     if (chunk != null) {
       if (h != null) {

@@ -2,6 +2,8 @@ package dev.poolgate.provider;
 
 import dev.poolgate.Ids;
 import dev.poolgate.config.InstanceConfig;
+import dev.poolgate.protocol.SseEvent;
+import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -53,12 +55,10 @@ public final class GeminiAdapter implements ProviderAdapter {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(inst.baseUrl() + "/models/" + model
             + (call.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent"))
-        .setConnectTimeout(inst.connectTimeoutMs())
-        .setIdleTimeout(inst.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, UpstreamHttp.APPLICATION_JSON)
         .putHeader(HttpHeaders.ACCEPT, call.stream() ? UpstreamHttp.EVENT_STREAM : UpstreamHttp.APPLICATION_JSON);
     authorize(options, inst);
-    return UpstreamHttp.send(client, options, body, call).compose(ex -> answer(call, ex));
+    return UpstreamHttp.send(vertx, client, options, body, call).compose(ex -> answer(call, ex));
   }
 
   @Override
@@ -93,9 +93,9 @@ public final class GeminiAdapter implements ProviderAdapter {
         return Future.failedFuture(UpstreamException.malformed(id, "a stream answered with content type "
             + ex.contentType()));
       }
-      GeminiStream stream = new GeminiStream(ex.response(),
-          new GeminiResponseTranslator.Stream(completionId, created, call.instance().model()), usage,
-          RequestRewriter.clientWantsUsage(call.body()), id);
+      TranslatingStream<SseEvent> stream = new TranslatingStream<>(ex.response(), new SseFramer(),
+          new GeminiStreamTranslation(new GeminiResponseTranslator.Stream(completionId, created,
+              call.instance().model()), usage, RequestRewriter.clientWantsUsage(call.body()), id), id);
       return Future.succeededFuture(ex.reply("text/event-stream", MultiMap.caseInsensitiveMultiMap(), stream, usage));
     }
     if (!ex.contentTypeIs("application/json")) {

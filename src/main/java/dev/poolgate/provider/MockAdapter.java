@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import dev.poolgate.protocol.SseEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,9 @@ public final class MockAdapter implements ProviderAdapter {
   public Future<UpstreamReply> call(ProviderCall call) {
     MockOptions opts = call.instance().mock();
     Context context = vertx.getOrCreateContext();
+    if (opts.fault() == MockOptions.Fault.BEFORE_CALL) {
+      throw fault(opts);
+    }
     if (opts.errorRate() > 0 && ThreadLocalRandom.current().nextDouble() < opts.errorRate()) {
       Promise<UpstreamReply> failed = Promise.promise();
       vertx.setTimer(Math.max(1, opts.latencyMs()), id -> failed.fail(new UpstreamException(ErrorKind.UPSTREAM_ERROR,
@@ -62,13 +66,30 @@ public final class MockAdapter implements ProviderAdapter {
       body = new ChunkStream(context, List.of(whole), opts.latencyMs() + perToken * tokens, 0);
     }
     String contentType = call.stream() ? "text/event-stream" : "application/json";
+    if (opts.fault() == MockOptions.Fault.MID_BODY) {
+      body.failAfter(1, fault(opts));
+    }
     return Future.succeededFuture(new UpstreamReply() {
       @Override public String contentType() { return contentType; }
-      @Override public MultiMap headers() { return MultiMap.caseInsensitiveMultiMap(); }
+      @Override public MultiMap headers() {
+        if (opts.fault() == MockOptions.Fault.ON_HEAD) {
+          throw fault(opts);
+        }
+        return MultiMap.caseInsensitiveMultiMap();
+      }
       @Override public ReadStream<Buffer> body() { return body; }
-      @Override public Usage usage() { return usage; }
+      @Override public Usage usage() {
+        if (opts.fault() == MockOptions.Fault.AT_END) {
+          throw fault(opts);
+        }
+        return usage;
+      }
       @Override public void cancel() { body.cancel(); }
     });
+  }
+
+  private static IllegalStateException fault(MockOptions opts) {
+    return new IllegalStateException("mock fault " + opts.fault().name().toLowerCase());
   }
 
   @Override
@@ -101,7 +122,7 @@ public final class MockAdapter implements ProviderAdapter {
           .put("created", created).put("model", model).put("choices", new JsonArray())
           .put("usage", usageJson(promptTokens, tokens))));
     }
-    chunks.add(Buffer.buffer("data: [DONE]\n\n"));
+    chunks.add(SseEvent.done());
     return chunks;
   }
 
@@ -137,7 +158,7 @@ public final class MockAdapter implements ProviderAdapter {
   }
 
   private static Buffer sse(JsonObject event) {
-    return Buffer.buffer("data: " + event.encode() + "\n\n");
+    return SseEvent.data(event.toBuffer());
   }
 
   private static String text(int tokens) {

@@ -19,7 +19,6 @@ import io.vertx.core.streams.ReadStream;
 
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The OpenAI protocol: any OpenAI-compatible API (OpenAI, vLLM, Ollama, DeepSeek, ...) and, with
@@ -121,13 +120,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(call.protocol() == Protocol.RESPONSES ? dialect.responsesUri(inst)
             : dialect.uri(inst, call.endpoint()))
-        .setConnectTimeout(inst.connectTimeoutMs())
-        .setIdleTimeout(inst.timeoutMs())
         .putHeader(HttpHeaders.CONTENT_TYPE, UpstreamHttp.APPLICATION_JSON)
         .putHeader(HttpHeaders.ACCEPT, call.stream() ? UpstreamHttp.EVENT_STREAM : UpstreamHttp.APPLICATION_JSON)
         .putHeader("x-request-id", call.requestId());
     dialect.authorize(options, inst);
-    return UpstreamHttp.send(client, options, dialect.body(call).toBuffer(), call)
+    return UpstreamHttp.send(vertx, client, options, dialect.body(call).toBuffer(), call)
         .compose(ex -> answer(call, ex));
   }
 
@@ -189,16 +186,5 @@ public final class OpenAiAdapter implements ProviderAdapter {
       ChunkStream replay = new ChunkStream(vertx.getOrCreateContext(), List.of(b), 0, 0);
       return Future.succeededFuture(ex.reply("application/json", headers, replay, usage));
     });
-  }
-
-  static UpstreamException classify(String id, Throwable e) {
-    if (e instanceof UpstreamException u) {
-      return u;
-    }
-    String msg = String.valueOf(e.getMessage()).toLowerCase();
-    if (e instanceof TimeoutException || msg.contains("timeout") || msg.contains("timed out")) {
-      return UpstreamException.timeout(id);
-    }
-    return UpstreamException.connect(id, e);
   }
 }

@@ -11,17 +11,18 @@ import io.vertx.core.json.JsonObject;
  * @param body         the client's request body (never mutated by the adapter)
  * @param stream       whether the client asked for a stream
  * @param requestId    for upstream logs and tracing
- * @param abandoned    completes when the client went away: the adapter then resets the upstream
- *                     request, even before its answer arrived
+ * @param aborted      completes when the request's owner gives up on this call (the client went
+ *                     away, the request was aborted): the upstream request is reset at once, even
+ *                     before its answer arrived
  * @param protocol     what the body is, and what the reply's bytes must be
  */
 public record ProviderCall(InstanceConfig instance, Endpoint endpoint, JsonObject body, boolean stream,
-                           String requestId, Future<Void> abandoned, Protocol protocol) {
+                           String requestId, Future<Void> aborted, Protocol protocol) {
 
   /** An OpenAI-shaped call. */
   public ProviderCall(InstanceConfig instance, Endpoint endpoint, JsonObject body, boolean stream,
-                      String requestId, Future<Void> abandoned) {
-    this(instance, endpoint, body, stream, requestId, abandoned, Protocol.OPENAI);
+                      String requestId, Future<Void> aborted) {
+    this(instance, endpoint, body, stream, requestId, aborted, Protocol.OPENAI);
   }
 
   /** A call nobody abandons. */
@@ -31,6 +32,6 @@ public record ProviderCall(InstanceConfig instance, Endpoint endpoint, JsonObjec
 
   /** The same call with another body in another protocol (a bridge's translated request). */
   public ProviderCall as(Protocol other, JsonObject translated) {
-    return new ProviderCall(instance, endpoint, translated, stream, requestId, abandoned, other);
+    return new ProviderCall(instance, endpoint, translated, stream, requestId, aborted, other);
   }
 }

@@ -2,22 +2,32 @@ package dev.poolgate.provider;
 
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.InstanceConfig;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.internal.ContextInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Makes upstream calls: picks the instance's adapter, which builds the upstream request and turns
- * the answer into OpenAI-shaped bytes over a pooled keep-alive client. Answers with the paused
- * reply (passed by reference), so the body is piped to the client with backpressure and never
- * crosses the event bus.
+ * Makes upstream calls, one instance per event loop, each also listening on its loop's own
+ * address ({@link #callAddress}): picks the instance's adapter, which builds the upstream request
+ * and turns the answer into OpenAI-shaped bytes over a pooled keep-alive client. Answers with the
+ * paused reply (passed by reference), so the body is piped to the client with backpressure and
+ * never crosses the event bus.
  */
 public final class ProviderVerticle extends VerticleBase {
   /**
@@ -26,7 +36,15 @@ public final class ProviderVerticle extends VerticleBase {
    */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 10_000;
 
+  /** Event loops that have a provider verticle, with how many (gateways sharing a Vert.x share them). */
+  private static final Map<EventLoop, Integer> LOOPS_SERVED = new ConcurrentHashMap<>();
+  /** Each event loop's call address, made once; event loops are never shared between Vert.x instances. */
+  private static final Map<EventLoop, String> LOOP_NAMES = new ConcurrentHashMap<>();
+  private static final AtomicInteger LOOP_COUNT = new AtomicInteger();
+  private static final Logger log = LoggerFactory.getLogger(ProviderVerticle.class);
+
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private EventLoop loop;
   private HttpClient client;
   private Map<String, ProviderAdapter> adapters;
 
@@ -47,12 +65,16 @@ public final class ProviderVerticle extends VerticleBase {
         "anthropic", new AnthropicAdapter(vertx, client),
         "bedrock", new BedrockAdapter(vertx, client),
         "mock", new MockAdapter(vertx));
-    consumers.add(vertx.eventBus().<ProviderCall>localConsumer(Bus.PROVIDER_CALL, msg -> {
+    Handler<Message<ProviderCall>> calls = msg -> {
       ProviderCall call = msg.body();
       call(call).onComplete(ar -> msg.reply(ar.succeeded()
           ? new CallResult(ar.result(), null)
-          : new CallResult(null, OpenAiAdapter.classify(call.instance().id(), ar.cause())), Bus.LOCAL));
-    }));
+          : new CallResult(null, UpstreamException.classify(call.instance().id(), ar.cause())), Bus.LOCAL));
+    };
+    loop = ((ContextInternal) context).nettyEventLoop();
+    consumers.add(vertx.eventBus().localConsumer(Bus.PROVIDER_CALL, calls));
+    consumers.add(vertx.eventBus().localConsumer(loopAddress(loop), calls));
+    LOOPS_SERVED.merge(loop, 1, Integer::sum);
     consumers.add(vertx.eventBus().<ProbeRequest>localConsumer(Bus.PROVIDER_PROBE, msg ->
         adapter(msg.body().instance()).probe(msg.body().instance(), msg.body().timeoutMs())
             .onSuccess(v -> msg.reply(null))
@@ -62,13 +84,38 @@ public final class ProviderVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    LOOPS_SERVED.computeIfPresent(loop, (l, n) -> n > 1 ? n - 1 : null);
     return client.close();
+  }
+
+  /**
+   * Where a caller running on this context sends its calls: the provider on its own event loop
+   * when there is one (no thread hop for the call, its answer or its body), else any provider.
+   */
+  public static String callAddress(Context context) {
+    EventLoop loop = ((ContextInternal) context).nettyEventLoop();
+    return LOOPS_SERVED.containsKey(loop) ? loopAddress(loop) : Bus.PROVIDER_CALL;
+  }
+
+  private static String loopAddress(EventLoop loop) {
+    return LOOP_NAMES.computeIfAbsent(loop, l -> Bus.PROVIDER_CALL + ".loop-" + LOOP_COUNT.incrementAndGet());
+  }
+
+  /** How many provider verticles run on each event loop (of every Vert.x in this JVM). */
+  public static int perLoop(EventLoop loop) {
+    return LOOPS_SERVED.getOrDefault(loop, 0);
   }
 
   /** The adapter's own call, or the call bridged through OpenAI if the adapter does not speak the client's protocol. */
   private Future<UpstreamReply> call(ProviderCall call) {
-    ProviderAdapter adapter = adapter(call.instance());
-    return adapter.speaks(call.protocol(), call.instance()) ? adapter.call(call) : ProtocolBridge.call(adapter, call);
+    try {
+      ProviderAdapter adapter = adapter(call.instance());
+      return adapter.speaks(call.protocol(), call.instance()) ? adapter.call(call) : ProtocolBridge.call(adapter, call);
+    } catch (RuntimeException e) {
+      // a bug in an adapter still answers the caller, who then ends the request and frees its slot
+      log.error("the {} adapter failed to start a call to {}", call.instance().adapter(), call.instance().id(), e);
+      return Future.failedFuture(e);
+    }
   }
 
   private ProviderAdapter adapter(InstanceConfig instance) {

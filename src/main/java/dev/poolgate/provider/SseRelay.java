@@ -1,5 +1,6 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -12,10 +13,12 @@ import java.nio.charset.StandardCharsets;
  * Passes an upstream SSE stream through event by event, with the source's backpressure: counts
  * usage from the usage chunk, drops that chunk if the client did not ask for it, and turns an end
  * without {@code data: [DONE]} (a truncated stream) or an oversized event into an exception
- * instead of a clean end. Holds at most one partial event.
+ * instead of a clean end. Holds at most one partial event. Events are found with the one SSE
+ * parser's boundary scan ({@link SseFramer}) and passed on as bytes, never decoded unless they
+ * carry usage.
  */
 public final class SseRelay implements ReadStream<Buffer> {
-  public static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+  public static final int MAX_EVENT_BYTES = SseFramer.MAX_EVENT_BYTES;
   private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DONE_NO_SPACE = "data:[DONE]".getBytes(StandardCharsets.US_ASCII);
 
@@ -78,7 +81,7 @@ public final class SseRelay implements ReadStream<Buffer> {
 
   private void onData(Buffer chunk) {
     Buffer data = partial.length() == 0 ? chunk : partial.appendBuffer(chunk);
-    int end = lastEventEnd(data);
+    int end = SseFramer.lastEventEnd(data);
     if (end < 0) {
       partial = data.length() == chunk.length() ? chunk.copy() : data;
       if (partial.length() > MAX_EVENT_BYTES) {
@@ -98,7 +101,7 @@ public final class SseRelay implements ReadStream<Buffer> {
     Buffer out = null;
     int start = 0;
     while (start < end) {
-      int stop = nextEventEnd(data, start, end);
+      int stop = SseFramer.nextEventEnd(data, start, end);
       if (startsWith(data, start, DONE) || startsWith(data, start, DONE_NO_SPACE)) {
         sawDone = true;
       }
@@ -150,27 +153,6 @@ public final class SseRelay implements ReadStream<Buffer> {
   private void fail(String why) {
     source.handler(null);
     failure.fail(UpstreamException.malformed(instance, why));
-  }
-
-  /** End (exclusive) of the last complete event in data, or -1. */
-  static int lastEventEnd(Buffer data) {
-    for (int i = data.length() - 1; i > 0; i--) {
-      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
-          || (i > 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
-        return i + 1;
-      }
-    }
-    return -1;
-  }
-
-  static int nextEventEnd(Buffer data, int from, int end) {
-    for (int i = from + 1; i < end; i++) {
-      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
-          || (i > from + 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
-        return i + 1;
-      }
-    }
-    return end;
   }
 
   private static boolean startsWith(Buffer data, int from, byte[] prefix) {

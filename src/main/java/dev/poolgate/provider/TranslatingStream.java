@@ -108,6 +108,10 @@ public final class TranslatingStream<F> implements ReadStream<Buffer> {
     } catch (ProtocolException e) {
       fail(e.getMessage());
       return;
+    } catch (UpstreamException e) {
+      // an error event the upstream sent mid-stream, with its status
+      fail(e);
+      return;
     }
     if (out.length() > 0 && dataHandler != null) {
       dataHandler.handle(out);
@@ -118,11 +122,20 @@ public final class TranslatingStream<F> implements ReadStream<Buffer> {
     if (failed) {
       return;
     }
-    Buffer last;
+    Buffer last = Buffer.buffer();
     try {
-      last = translation.finish();
+      // the last frame may come without its terminator
+      for (F frame : framer.end()) {
+        if (!translation.done()) {
+          last.appendBuffer(translation.translate(frame));
+        }
+      }
+      last.appendBuffer(translation.finish());
     } catch (ProtocolException e) {
       fail(e.getMessage());
+      return;
+    } catch (UpstreamException e) {
+      fail(e);
       return;
     }
     if (last.length() > 0 && dataHandler != null) {
@@ -134,9 +147,13 @@ public final class TranslatingStream<F> implements ReadStream<Buffer> {
   }
 
   private void fail(String why) {
+    fail(UpstreamException.malformed(instance, why));
+  }
+
+  private void fail(UpstreamException failure) {
     failed = true;
     source.handler(null);
-    onFailure(UpstreamException.malformed(instance, why));
+    onFailure(failure);
   }
 
   private void onFailure(Throwable failure) {

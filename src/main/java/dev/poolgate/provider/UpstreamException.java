@@ -1,8 +1,12 @@
 package dev.poolgate.provider;
 
 import dev.poolgate.ErrorKind;
+import dev.poolgate.config.TimeBudget;
 import dev.poolgate.scheduling.Outcome;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.buffer.Buffer;
+
+import java.util.concurrent.TimeoutException;
 
 /**
  * An upstream call that failed before its body could be passed on. Carries whether another
@@ -36,9 +40,43 @@ public final class UpstreamException extends RuntimeException {
         "instance " + instance + " could not be reached: " + cause.getMessage());
   }
 
-  public static UpstreamException timeout(String instance) {
+  public static UpstreamException timeout(String instance, TimeBudget.Bound bound) {
     return new UpstreamException(ErrorKind.UPSTREAM_TIMEOUT, true, Outcome.FAILURE,
-        "instance " + instance + " did not answer in time");
+        "instance " + instance + " did not answer in time (" + bound.key() + ")");
+  }
+
+  /**
+   * What a failure of the HTTP exchange with an upstream means, recognized by the types in its
+   * cause chain: ours as they are, a budget bound that ran out (ours or Vert.x's idle and connect
+   * timeouts) as a timeout, anything else as an unreachable instance.
+   */
+  public static UpstreamException classify(String instance, Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof UpstreamException u) {
+        return u;
+      }
+      if (t instanceof UpstreamTimeoutException u) {
+        return timeout(instance, u.bound());
+      }
+      if (t instanceof ConnectTimeoutException) {
+        return timeout(instance, TimeBudget.Bound.CONNECT);
+      }
+      if (t instanceof TimeoutException) {
+        // Vert.x's own idle timeout of the request (NoStackTraceTimeoutException)
+        return timeout(instance, TimeBudget.Bound.IDLE);
+      }
+    }
+    return connect(instance, e);
+  }
+
+  /**
+   * A streamed answer that broke off: a timeout if a bound ran out, else a malformed answer (the
+   * upstream stopped mid-way or sent bytes that do not parse).
+   */
+  public static UpstreamException brokeOff(String instance, Throwable e) {
+    UpstreamException classified = classify(instance, e);
+    return classified.kind() == ErrorKind.UPSTREAM_TIMEOUT || e instanceof UpstreamException ? classified
+        : malformed(instance, "the answer broke off: " + e.getMessage());
   }
 
   public static UpstreamException malformed(String instance, String what) {

@@ -1,5 +1,6 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.config.TimeBudget;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -9,6 +10,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.ReadStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,30 +64,96 @@ final class UpstreamHttp {
 
   /**
    * Sends the request; completes once the status and headers are in, with the body paused. Fails
-   * with an {@link UpstreamException}. A call abandoned by the client resets the request at once.
+   * with an {@link UpstreamException}.
+   *
+   * <p>The instance's {@link TimeBudget} is applied here, the one place that times an upstream
+   * call: connect and idle bounds by the client, the first-byte and whole-call bounds by timers
+   * that reset the request with an {@link UpstreamTimeoutException}. A call its owner gives up on
+   * ({@link ProviderCall#aborted()}) is reset at once, before the owner frees its slot.
    */
-  static Future<Exchange> send(HttpClient client, io.vertx.core.http.RequestOptions options, Buffer body,
+  static Future<Exchange> send(Vertx vertx, HttpClient client, RequestOptions options, Buffer body,
                                ProviderCall call) {
     String id = call.instance().id();
+    TimeBudget budget = call.instance().budget();
+    options.setConnectTimeout(budget.connectMs()).setIdleTimeout(budget.idleMs());
     return client.request(options)
-        .recover(e -> Future.failedFuture(OpenAiAdapter.classify(id, e)))
+        .recover(e -> Future.failedFuture(UpstreamException.classify(id, e)))
         .compose(req -> {
-          // the client went away before the answer was handed over: stop the upstream now
-          call.abandoned().onComplete(v -> req.reset());
+          call.aborted().onComplete(v -> req.reset());
           // a failure also fails the send below, which handles it; without a handler, Vert.x logs
           // an error for every request reset while its body was still being written
           req.exceptionHandler(e -> log.debug("upstream request to {}: {}", id, e.toString()));
+          CallTimer timer = new CallTimer(vertx, req, id, budget);
           return req.send(body)
-              .recover(e -> Future.failedFuture(OpenAiAdapter.classify(id, e)))
+              .recover(e -> {
+                timer.stop();
+                return Future.failedFuture(UpstreamException.classify(id, e));
+              })
               .map(resp -> {
                 resp.pause();
+                timer.headIn();
+                // the whole call is over when the answer ended, or broke off
+                resp.end().onComplete(ar -> timer.stop());
                 return new Exchange(req, resp);
               });
         });
   }
 
+  /**
+   * The first-byte and whole-call bounds of one call on one timer (a timer per bound would cost
+   * every call two): armed for the first byte; if it fires after the head came in, it is armed
+   * again for what is left of the whole call. Runs on the provider's context only.
+   */
+  private static final class CallTimer {
+    private final Vertx vertx;
+    private final HttpClientRequest request;
+    private final String instance;
+    private final TimeBudget budget;
+    private final long sentAt = System.currentTimeMillis();
+    private long timerId;
+    private boolean headIn;
+    private boolean stopped;
+
+    CallTimer(Vertx vertx, HttpClientRequest request, String instance, TimeBudget budget) {
+      this.vertx = vertx;
+      this.request = request;
+      this.instance = instance;
+      this.budget = budget;
+      this.timerId = vertx.setTimer(budget.firstByteMs(), id -> fired());
+    }
+
+    void headIn() {
+      headIn = true;
+    }
+
+    void stop() {
+      if (!stopped) {
+        stopped = true;
+        vertx.cancelTimer(timerId);
+      }
+    }
+
+    private void fired() {
+      if (stopped) {
+        return;
+      }
+      if (!headIn) {
+        stopped = true;
+        request.reset(0, new UpstreamTimeoutException(instance, TimeBudget.Bound.FIRST_BYTE, budget.firstByteMs()));
+        return;
+      }
+      long left = sentAt + budget.totalMs() - System.currentTimeMillis();
+      if (left > 0) {
+        timerId = vertx.setTimer(left, id -> fired());
+      } else {
+        stopped = true;
+        request.reset(0, new UpstreamTimeoutException(instance, TimeBudget.Bound.TOTAL, budget.totalMs()));
+      }
+    }
+  }
+
   /** Sends a probe; a 404 still proves the server is up, bad credentials, throttling and 5xx do not. */
-  static Future<Void> probe(HttpClient client, io.vertx.core.http.RequestOptions options) {
+  static Future<Void> probe(HttpClient client, RequestOptions options) {
     return client.request(options)
         .compose(HttpClientRequest::send)
         .compose(resp -> resp.body().compose(b -> {
@@ -107,7 +175,7 @@ final class UpstreamHttp {
         acc.appendBuffer(chunk);
       }
     });
-    resp.exceptionHandler(e -> promise.tryFail(OpenAiAdapter.classify(id, e)));
+    resp.exceptionHandler(e -> promise.tryFail(UpstreamException.classify(id, e)));
     resp.endHandler(v -> promise.tryComplete(acc));
     resp.resume();
     return promise.future();

@@ -68,8 +68,6 @@ public final class SchedulerVerticle extends VerticleBase {
         .onFailure(e -> Bus.fail(msg, e))));
     consumers.add(bus.<GatewayConfig>localConsumer(Bus.CONFIG_CHANGED, msg -> configure(msg.body().poolSpecs())
         .onFailure(e -> log.error("applying the new pools to the ledger failed: {}", e.toString()))));
-    // the requests holding lost leases live in the request verticles: tell each of them
-    ledger.onLeasesLost(ids -> bus.publish(Bus.LEASES_LOST, new JsonArray(List.copyOf(ids)), Bus.LOCAL));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
         .compose(v -> configure(initial.poolSpecs()));
   }

@@ -57,6 +57,28 @@ class ConfigTest {
   }
 
   @Test
+  void theTimeBudgetSaysWhatEachBoundBoundsAndTimeoutMsStaysTheirDefault() {
+    TimeBudget defaults = ConfigLoader.parse(valid()).instances().get("l1").budget();
+    assertEquals(new TimeBudget(5_000, 60_000, 60_000, 600_000), defaults);
+
+    JsonObject cfg = valid();
+    instance0(cfg).put("timeout_ms", 1_000).put("connect_timeout_ms", 500);
+    assertEquals(new TimeBudget(500, 1_000, 1_000, 600_000), ConfigLoader.parse(cfg).instances().get("l1").budget(),
+        "timeout_ms sets the first-byte and idle bounds, as it set the one idle timeout before");
+
+    cfg = valid();
+    instance0(cfg).put("timeout_ms", 1_000).put("first_byte_timeout_ms", 30_000).put("idle_timeout_ms", 2_000)
+        .put("total_timeout_ms", 90_000);
+    assertEquals(new TimeBudget(5_000, 30_000, 2_000, 90_000), ConfigLoader.parse(cfg).instances().get("l1").budget());
+
+    assertRejected("pools.large.instances[0].total_timeout_ms", c -> instance0(c)
+        .put("first_byte_timeout_ms", 10_000).put("total_timeout_ms", 5_000));
+    assertRejected("pools.large.instances[0].idle_timeout_ms", c -> instance0(c).put("idle_timeout_ms", 0));
+    assertRejected("pools.large.instances[0].first_byte_timeout_ms", c -> instance0(c)
+        .put("first_byte_timeout_ms", "soon"));
+  }
+
+  @Test
   void theExampleConfigParses(Vertx vertx) {
     GatewayConfig cfg = Await.await(new ConfigLoader(vertx, "conf/config.yaml", 60_000).load());
 

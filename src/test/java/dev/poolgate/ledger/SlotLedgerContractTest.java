@@ -73,6 +73,43 @@ public abstract class SlotLedgerContractTest {
   }
 
   @Test
+  void aLeaseWithoutALiveRequestIsReleasedByTheRenewalSweepAndCounted() {
+    configure(List.of(inst("a", 2)), 10);
+    Set<String> live = ConcurrentHashMap.newKeySet();
+    List<String> orphaned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LeaseOwners owners = new LeaseOwners() {
+      @Override
+      public boolean alive(String leaseId) {
+        return live.contains(leaseId);
+      }
+
+      @Override
+      public void orphaned(Lease lease) {
+        orphaned.add(lease.leaseId());
+      }
+
+      @Override
+      public boolean abort(String leaseId, String reason) {
+        return false;
+      }
+    };
+    ledger(0).owners(owners);
+    try {
+      Lease owned = await(ledger(0).acquire(req(5, 5_000)));
+      live.add(owned.leaseId());
+      Lease lost = await(ledger(0).acquire(req(5, 5_000)));
+      assertEquals(2, snap().inFlight());
+      // two renewals at most (a lease gets one period for its grant to reach its request)
+      eventually(() -> snap().inFlight() == 1);
+      assertEquals(List.of(lost.leaseId()), orphaned, "the orphan is counted, the owned lease is not");
+      await(ledger(0).release(owned, Outcome.SUCCESS, null));
+      assertEquals(0, snap().inFlight());
+    } finally {
+      ledger(0).owners(LeaseOwners.ANY);
+    }
+  }
+
+  @Test
   void neverAboveCapUnderConcurrentAcquires() {
     configure(List.of(inst("a", 3), inst("b", 2)), 1_000);
     Map<String, Integer> caps = Map.of("a", 3, "b", 2);

@@ -1,5 +1,7 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.protocol.SseEvent;
+import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,12 +38,18 @@ class GeminiStreamTest {
     return "data: " + answer.encode() + "\r\n\r\n";
   }
 
-  private GeminiStream stream(boolean wantsUsage) {
-    GeminiStream s = new GeminiStream(source, new GeminiResponseTranslator.Stream("c1", 1, "m"), usage, wantsUsage, "g1");
+  private TranslatingStream<SseEvent> stream(boolean wantsUsage) {
+    TranslatingStream<SseEvent> s = gemini(wantsUsage);
     s.handler(b -> emitted.add(b.copy()));
     s.endHandler(v -> ended = true);
     s.exceptionHandler(e -> failure = e);
     return s;
+  }
+
+  /** A Gemini stream as the adapter builds it: the one SSE parser, then the Gemini translation. */
+  private TranslatingStream<SseEvent> gemini(boolean wantsUsage) {
+    return new TranslatingStream<>(source, new SseFramer(), new GeminiStreamTranslation(
+        new GeminiResponseTranslator.Stream("c1", 1, "m"), usage, wantsUsage, "g1"), "g1");
   }
 
   private String out() {
@@ -116,7 +124,7 @@ class GeminiStreamTest {
 
   @Test
   void backpressureAndEarlyFailuresReachTheirEnds() {
-    GeminiStream s = new GeminiStream(source, new GeminiResponseTranslator.Stream("c1", 1, "m"), usage, false, "g1");
+    TranslatingStream<SseEvent> s = gemini(false);
     RuntimeException boom = new RuntimeException("reset");
     source.fail(boom);
     s.exceptionHandler(e -> failure = e);

@@ -1,5 +1,7 @@
 package dev.poolgate.console;
 
+import dev.poolgate.bus.BusNodes;
+
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.config.InstanceConfig;
 import dev.poolgate.http.KeyMask;
@@ -60,7 +62,6 @@ public final class ConsoleHub {
   private final Supplier<GatewayConfig> config;
   private final BooleanSupplier ready;
   private final ConsoleSeries series;
-  private final ClusterMembers members;
   private final SchedulerClient scheduler;
   private final MemberRoster roster = new MemberRoster();
   private final long startedAt = System.currentTimeMillis();
@@ -75,7 +76,6 @@ public final class ConsoleHub {
     this.config = config;
     this.ready = ready;
     this.series = series;
-    this.members = new ClusterMembers(vertx);
     this.scheduler = new SchedulerClient(vertx);
   }
 
@@ -85,7 +85,7 @@ public final class ConsoleHub {
 
   /** Answers for this node's series and starts the ticker (from the console verticle's context). */
   public Future<Void> start() {
-    consumer = vertx.eventBus().consumer(address(members.self()), this::answer);
+    consumer = vertx.eventBus().consumer(address(BusNodes.self(vertx)), this::answer);
     timer = vertx.setPeriodic(TICK_MS, id -> tick());
     return consumer.completion();
   }
@@ -215,9 +215,9 @@ public final class ConsoleHub {
       memberList.add(new JsonObject().put("node_id", m.nodeId()).put("address", m.address())
           .put("state", m.state().name().toLowerCase()).put("started_at", m.startedAtMillis())
           .put("uptime_ms", m.uptimeMillis(now)).put("left_at", m.leftAtMillis() == 0 ? null : m.leftAtMillis())
-          .put("self", m.nodeId().equals(members.self())));
+          .put("self", m.nodeId().equals(BusNodes.self(vertx))));
     }
-    return health.put("now", now).put("node", members.self()).put("members", memberList);
+    return health.put("now", now).put("node", BusNodes.self(vertx)).put("members", memberList);
   }
 
   // ------------------------------------------------------------------ the cluster's series
@@ -227,7 +227,7 @@ public final class ConsoleHub {
                           List<Map<Long, Map<String, PoolSecond>>> seconds) {}
 
   private Future<Gathered> gather(long from, long to) {
-    Set<String> current = members.all();
+    Set<String> current = new java.util.LinkedHashSet<>(BusNodes.all(vertx));
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(GATHER_TIMEOUT_MS);
     JsonObject ask = new JsonObject().put("from", from).put("to", to);
     List<Future<Message<JsonObject>>> answers = new ArrayList<>();
@@ -254,7 +254,7 @@ public final class ConsoleHub {
     long from = msg.body().getLong("from", 0L);
     long to = msg.body().getLong("to", 0L);
     var server = config.get().server();
-    msg.reply(new JsonObject().put("node", members.self()).put("address", server.host() + ":" + server.port())
+    msg.reply(new JsonObject().put("node", BusNodes.self(vertx)).put("address", server.host() + ":" + server.port())
         .put("started_at", startedAt).put("seconds", SeriesJson.seconds(series.range(from, to))));
   }
 }

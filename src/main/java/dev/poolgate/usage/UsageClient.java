@@ -1,5 +1,7 @@
 package dev.poolgate.usage;
 
+import dev.poolgate.bus.BusNodes;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -32,7 +34,7 @@ public final class UsageClient {
 
   /** {@code {"from","to","rows":[...],"totals":{...},"missing_nodes":[...]}} */
   public Future<JsonObject> query(UsageQuery query, boolean sharedDatabase) {
-    List<String> nodes = sharedDatabase ? List.of(UsageNodes.self(vertx)) : UsageNodes.all(vertx);
+    List<String> nodes = sharedDatabase ? List.of(BusNodes.self(vertx)) : BusNodes.all(vertx);
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
     List<Future<Message<JsonObject>>> answers = new ArrayList<>();
     for (String node : nodes) {

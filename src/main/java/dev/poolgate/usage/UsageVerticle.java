@@ -1,5 +1,7 @@
 package dev.poolgate.usage;
 
+import dev.poolgate.bus.BusNodes;
+
 import dev.poolgate.config.UsageConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,7 +62,7 @@ public final class UsageVerticle extends VerticleBase {
       return null;
     }));
     timer = vertx.setPeriodic(config.flushMs(), id -> flush());
-    consumer = vertx.eventBus().consumer(address(UsageNodes.self(vertx)), this::answer);
+    consumer = vertx.eventBus().consumer(address(BusNodes.self(vertx)), this::answer);
     return consumer.completion();
   }
 

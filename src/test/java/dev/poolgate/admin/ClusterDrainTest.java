@@ -1,5 +1,7 @@
 package dev.poolgate.admin;
 
+import dev.poolgate.testing.PrivateState;
+
 import dev.poolgate.cluster.ClusterNode;
 import dev.poolgate.cluster.TestCluster;
 import dev.poolgate.ledger.LedgerOptions;
@@ -72,10 +74,10 @@ class ClusterDrainTest {
   private JsonObject file(int i) {
     JsonObject p = new JsonObject().put("queue", new JsonObject().put("max_size", 100).put("timeout_ms", 10_000))
         .put("instances", new JsonArray().add(mock("d1", 1_500)).add(mock("d2", 5)));
-    return new JsonObject().put("pools", new JsonObject().put("p", p))
+    return PrivateState.of(new JsonObject().put("pools", new JsonObject().put("p", p))
         .put("health", new JsonObject().put("probe_interval_ms", 3_600_000))
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", ports.get(i)).put("drain_timeout_ms", 500))
-        .put("admin", new JsonObject().put("token", AdminClient.TOKEN).put("state_dir", stateRoot.resolve("n" + i).toString()));
+        .put("admin", new JsonObject().put("token", AdminClient.TOKEN).put("state_dir", stateRoot.resolve("n" + i).toString())));
   }
 
   private Future<HttpResponse<Buffer>> chat(int node) {

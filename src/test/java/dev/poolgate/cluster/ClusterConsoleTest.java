@@ -1,5 +1,7 @@
 package dev.poolgate.cluster;
 
+import dev.poolgate.testing.PrivateState;
+
 import dev.poolgate.config.ConfigLoader;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.console.ConsoleRoutes;
@@ -66,7 +68,7 @@ class ClusterConsoleTest {
   }
 
   private static GatewayConfig config(int port) {
-    return ConfigLoader.parse(new JsonObject()
+    return ConfigLoader.parse(new JsonObject().put("usage", PrivateState.usage())
         .put("server", new JsonObject().put("host", "127.0.0.1").put("port", port).put("drain_timeout_ms", 500))
         .put("pools", new JsonObject().put("p", new JsonObject().put("instances", new JsonArray().add(new JsonObject()
             .put("id", "m").put("provider", "mock").put("max_concurrency", 8)

@@ -1,5 +1,7 @@
 package dev.poolgate.usage;
 
+import dev.poolgate.bus.BusNodes;
+
 import dev.poolgate.config.UsageConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -35,7 +37,7 @@ class UsageVerticleTest {
   }
 
   List<UsageRow> askNode(Vertx vertx) {
-    Message<JsonObject> answer = await(vertx.eventBus().request(UsageVerticle.address(UsageNodes.self(vertx)),
+    Message<JsonObject> answer = await(vertx.eventBus().request(UsageVerticle.address(BusNodes.self(vertx)),
         ALL.toJson()));
     return UsageReport.rowsFromJson(answer.body().getJsonArray("rows"));
   }

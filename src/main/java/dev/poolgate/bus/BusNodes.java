@@ -1,4 +1,4 @@
-package dev.poolgate.usage;
+package dev.poolgate.bus;
 
 import dev.poolgate.ledger.LocalSlotLedger;
 import io.vertx.core.Vertx;
@@ -8,19 +8,23 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import java.util.List;
 
 /**
- * The node ids usage is asked from: the cluster manager's (the Hazelcast member UUIDs, the same
- * ids the ledger uses), or only this node's when Vert.x is not clustered.
+ * The nodes of the clustered event bus, by the cluster manager's node ids: what a node-addressed
+ * request (usage, console series) is sent to. Only this node ({@link LocalSlotLedger#NODE_ID}) when
+ * Vert.x is not clustered. These ids address event-bus consumers; the ledger's own node ids are
+ * {@code cluster.GatewayMembers}'.
  */
-final class UsageNodes {
-  private UsageNodes() {
+public final class BusNodes {
+  private BusNodes() {
   }
 
-  static String self(Vertx vertx) {
+  /** This node's id. */
+  public static String self(Vertx vertx) {
     ClusterManager cm = clusterManager(vertx);
     return cm == null ? LocalSlotLedger.NODE_ID : cm.getNodeId();
   }
 
-  static List<String> all(Vertx vertx) {
+  /** Every node's id, this one's included. */
+  public static List<String> all(Vertx vertx) {
     ClusterManager cm = clusterManager(vertx);
     return cm == null ? List.of(LocalSlotLedger.NODE_ID) : List.copyOf(cm.getNodes());
   }

@@ -24,7 +24,7 @@ java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.FakeUpstream --port 
 PIDS+=($!)
 # the bench config with its upstream moved to this script's port
 sed "s#127.0.0.1:19001#127.0.0.1:$UPSTREAM#" bench/poolgate-bench.yaml > "$WORK/config.yaml"
-POOLGATE_SERVER_PORT=$GATEWAY POOLGATE_ACCESS_LOG=OFF java -jar "$WORK/poolgate.jar" -c "$WORK/config.yaml" \
+POOLGATE_SERVER_PORT=$GATEWAY POOLGATE_ACCESS_LOG=OFF POOLGATE_USAGE_JDBC_URL=jdbc:h2:mem:console-cost java -jar "$WORK/poolgate.jar" -c "$WORK/config.yaml" \
   > "$WORK/gateway.log" 2>&1 &
 GW=$!
 PIDS+=($GW)

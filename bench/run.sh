@@ -200,7 +200,7 @@ fi
 [[ -z "$GATEWAY_SKIP" ]] && cp "$GATEWAY_JAR" "$WORK/poolgate.jar"
 if [[ -z "$GATEWAY_SKIP" ]] && has_target poolgate; then
   # shellcheck disable=SC2086 # POOLGATE_JAVA_OPTS is a list of JVM flags
-  start poolgate env POOLGATE_ACCESS_LOG="$ACCESS_LOG" POOLGATE_SERVER_PORT="$GATEWAY" \
+  start poolgate env POOLGATE_ACCESS_LOG="$ACCESS_LOG" POOLGATE_SERVER_PORT="$GATEWAY" POOLGATE_USAGE_JDBC_URL=jdbc:h2:mem:bench \
     java $POOLGATE_JAVA_OPTS -jar "$WORK/poolgate.jar" -c bench/poolgate-bench.yaml
   if ! wait_ok "http://127.0.0.1:$GATEWAY$CHAT_PATH" "$BODY"; then
     warn "poolgate did not answer 200 within 60 s; see $WORK/poolgate.log"
@@ -224,14 +224,15 @@ start_node() { # start_node I (1-based): starts node I, waits until it is ready 
   start "node$i" env POOLGATE_SERVER_PORT="$port" POOLGATE_HZ_PORT="${NODE_HZ[$((i - 1))]}" \
     POOLGATE_HZ_MEMBERS="$HZ_MEMBERS" POOLGATE_HZ_INSTANCE_NAME="$HZ_CLUSTER-$i" POOLGATE_HZ_CLUSTER_NAME="$HZ_CLUSTER" \
     POOLGATE_CLUSTER_CONFIG="$ROOT/cluster.xml" POOLGATE_ACCESS_LOG="$ACCESS_LOG" \
+    POOLGATE_USAGE_JDBC_URL="jdbc:h2:mem:bench-node-$i" \
     java $POOLGATE_JAVA_OPTS -jar "$WORK/poolgate.jar" -c bench/poolgate-bench.yaml --cluster
   local pid_var="PID_node$i"
   NODE_PIDS[$((i - 1))]="${!pid_var}"
   wait_ok "http://127.0.0.1:$port/health/ready" && wait_ok "http://127.0.0.1:$port$CHAT_PATH" "$BODY" \
     || { echo "clustered node $i did not get ready; see $WORK/node$i.log" >&2; exit 1; }
-  members=$(grep -o 'ready, [0-9]* members' "$WORK/node$i.log" | tail -1)
+  members=$(grep -o 'ready, [0-9]* gateway members' "$WORK/node$i.log" | tail -1)
   echo "node $i (:$port, pid ${!pid_var}): $members"
-  [[ "$members" == "ready, $i members" ]] || { echo "node $i did not join the others: '$members'" >&2; exit 1; }
+  [[ "$members" == "ready, $i gateway members" ]] || { echo "node $i did not join the others: '$members'" >&2; exit 1; }
 }
 stop_node() { # stop_node I: SIGTERM (drain, release, leave the cluster), then at most 15 s before SIGKILL
   local i="$1" pid="${NODE_PIDS[$(( $1 - 1 ))]}" keep=() p

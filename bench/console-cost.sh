@@ -39,12 +39,18 @@ hz=$(getconf CLK_TCK)
 # phase LABEL: warm-up, then DURATION s at RATE; prints the gateway's CPU per request
 phase() {
   local label="$1" before after result ok
-  java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.LoadGen --url "$URL" --mode closed --connections 16 \
-    --duration "$WARMUP" > /dev/null 2>&1
+  # LoadGen warms up (closed loop) in its own JVM before it measures; the gateway's CPU is read around the
+  # measured part only, from LoadGen's own "measuring" line
+  local log="$WORK/loadgen-$2-$RANDOM.log"
+  java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.LoadGen --url "$URL" --mode open --rate "$RATE" \
+    --connections 64 --warmup "$WARMUP" --duration "$DURATION" --label "$label" > "$log" 2>&1 &
+  local lg=$!
+  PIDS+=($lg)
+  for _ in $(seq $(( (WARMUP + 30) * 10 ))); do grep -q '^measuring' "$log" && break; sleep 0.1; done
   before=$(ticks $GW)
-  result=$(java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.LoadGen --url "$URL" --mode open \
-    --rate "$RATE" --connections 64 --duration "$DURATION" --label "$label" | grep '^RESULT' | sed 's/^RESULT //')
+  wait $lg
   after=$(ticks $GW)
+  result=$(grep '^RESULT' "$log" | sed 's/^RESULT //')
   ok=$(echo "$result" | sed -n 's/.*"ok":\([0-9]*\).*/\1/p')
   local us=$(( (after - before) * 1000000 / hz / (ok > 0 ? ok : 1) ))
   local p99=$(echo "$result" | sed -n 's/.*"p99":\([0-9]*\).*/\1/p')
@@ -53,6 +59,9 @@ phase() {
     "$label" "$2" "$RATE" "$ok" "$us" "${p99:-0}" >> "$OUT"
 }
 
+# a first round only warms both JVMs up (the gateway's JIT, LoadGen's own); its figures are not kept
+phase "warm-up, not kept" 0 > /dev/null
+sed -i '$d' "$OUT"
 phase "no console" 0
 CURLS=()
 for i in $(seq "$CONSOLES"); do
@@ -63,4 +72,5 @@ done
 sleep 2
 phase "$CONSOLES consoles" "$CONSOLES"
 kill "${CURLS[@]}" 2>/dev/null || true
+phase "no console again" 0
 echo "each console received $(( $(stat -c %s "$WORK/console-1.out") / 1024 )) KiB over the run"

@@ -100,6 +100,9 @@ public final class LoadGen {
           cfg.connections());
       phase(cfg, drivers, true, cfg.warmupS(), 0, cfg.maxRequests());
     }
+    // a script reading the target's CPU around the measured part waits for this line
+    System.out.printf("measuring %s%n", cfg.label());
+    System.out.flush();
     Progress progress = cfg.progress() ? Progress.start(live, cfg.maxRequests()) : null;
     boolean closed = cfg.mode().equals("closed");
     Stats s = phase(cfg, drivers, closed, cfg.durationS(), cfg.rate(), cfg.maxRequests());

@@ -82,15 +82,18 @@ public final class Main {
    */
   private static void runClustered(String path) {
     Config hazelcast;
+    LedgerOptions ledgerOptions;
     try {
       if (!Files.isRegularFile(Path.of(path))) {
         throw new ConfigException("config file", "'" + path + "' does not exist or is not a file");
       }
       hazelcast = ClusterConfig.load(ClusterConfig.defaultPath());
+      ledgerOptions = ClusterConfig.ledgerOptions();
     } catch (ConfigException e) {
       fatal(null, e);
       return;
     }
+    LedgerOptions options = ledgerOptions;
     ClusterNode.join(hazelcast).onFailure(e -> fatal(null, e)).onSuccess(member -> {
       ConfigLoader loader = loader(member.vertx(), path);
       if (loader == null) {
@@ -99,7 +102,7 @@ public final class Main {
       loader.loadRaw()
           .compose(raw -> AdminState.open(member.vertx(), raw, new HazelcastConfigStore(member.vertx(), member.hz()),
               System.getenv()))
-          .compose(admin -> ClusterNode.start(member, admin, LedgerOptions.DEFAULT)).onSuccess(node -> {
+          .compose(admin -> ClusterNode.start(member, admin, options)).onSuccess(node -> {
         loader.watchRaw(node.gateway().node().admin()::fileChanged);
         long drain = node.gateway().config().server().drainTimeoutMs();
         onSigterm(drain, () -> node.shutdown(drain));

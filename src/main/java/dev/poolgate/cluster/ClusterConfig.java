@@ -1,6 +1,7 @@
 package dev.poolgate.cluster;
 
 import com.hazelcast.config.Config;
+import dev.poolgate.ledger.LedgerOptions;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.poolgate.config.ConfigException;
@@ -135,6 +136,31 @@ public final class ClusterConfig {
     Properties props = new Properties();
     props.putAll(values);
     return props;
+  }
+
+  /** Instances with at least this cap hand slots to nodes for their local fast path; 0 turns that off. */
+  public static final String ALLOT_MIN_CAP = "POOLGATE_HZ_ALLOT_MIN_CAP";
+
+  /**
+   * The clustered ledger's options: the defaults, with the allotment threshold from
+   * {@value #ALLOT_MIN_CAP} (environment variable or system property; 0 keeps every request on the
+   * shared path, e.g. to have round-by-round strict priority order at the cost of a store round
+   * trip per request).
+   */
+  public static LedgerOptions ledgerOptions() {
+    String value = System.getProperty(ALLOT_MIN_CAP, System.getenv(ALLOT_MIN_CAP));
+    if (value == null || value.isBlank()) {
+      return LedgerOptions.DEFAULT;
+    }
+    try {
+      int minCap = Integer.parseInt(value.trim());
+      if (minCap >= 0) {
+        return LedgerOptions.DEFAULT.withAllotMinCap(minCap);
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new ConfigException(ALLOT_MIN_CAP, "must be a whole number >= 0 (0: no allotted slots), got '" + value + "'");
   }
 
   private static int minClusterSize(String value) {

@@ -64,6 +64,7 @@
         span('load', {'data-field': 'pool-load'}), span('queued', {'data-field': 'queued'}),
         span('borrowed', {title: 'requests served on slots lent by other pools, last second'}),
         span('guests', {title: 'tickets of pools it lends to, waiting for its idle slots'}),
+        span('lent', {title: 'slots of this pool serving requests of pools it lends to, now'}),
         span('lend', {class: 'muted'}), span('fallback', {class: 'muted'})));
       f.queue = el('div', {class: 'queue', 'aria-label': 'queue by priority 0 to 10'});
       f.levels = [];
@@ -85,6 +86,7 @@
     f.queued.textContent = 'queued ' + p.queued;
     f.borrowed.textContent = 'borrowed/s ' + fmt(lastSecond(p.name, 'borrowed'));
     f.guests.textContent = 'guests ' + p.guests;
+    f.lent.textContent = 'lent ' + p.lent;
     f.lend.textContent = p.lend_to && p.lend_to.length ? 'lends to ' + p.lend_to.join(', ') : '';
     f.fallback.textContent = p.fallback ? 'fallback ' + p.fallback : '';
     f.levels.forEach((cell, prio) => {

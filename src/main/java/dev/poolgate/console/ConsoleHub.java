@@ -202,6 +202,7 @@ public final class ConsoleHub {
       PoolSnapshot snap = byName.get(pool.getString("name"));
       var spec = cfg.pools().get(pool.getString("name"));
       pool.put("guests", snap == null ? 0 : snap.guests())
+          .put("lent", snap == null ? 0 : snap.lent())
           .put("lend_to", spec == null ? new JsonArray() : new JsonArray(spec.lendTo()))
           .put("fallback", spec == null ? null : spec.fallback());
       for (Object io : pool.getJsonArray("instances")) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class PoolState implements Serializable {
   /** Granted to a queued ticket, recorded until the waiting node claims it. */
   private final LinkedHashMap<String, Grant> unclaimed = new LinkedHashMap<>();
   private long nextSeq = 1;
+  /** Leases of this pool's slots lent to tickets of borrowing pools, while they run. */
+  private final HashSet<String> lentOut = new HashSet<>();
   /** Every lease by its ticket: an admission retried finds its lease without a scan. */
   private final HashMap<String, Lease> leaseByTicket = new HashMap<>();
   /** Most units one sync may add: growth is gradual, so the strategy spreads them. */
@@ -196,7 +199,9 @@ public final class PoolState implements Serializable {
     boolean waitersFirst = anyFreeSlot(now) && (aWaiterFits(queue, now) || aWaiterFits(guests, now));
     InstanceSlots chosen = waitersFirst ? null : pick(ticket, now);
     if (chosen != null) {
-      return new Admission.Granted(grantOn(chosen, ticket, now, leaseTtlMs));
+      Lease lent = grantOn(chosen, ticket, now, leaseTtlMs);
+      lentOut.add(lent.leaseId());
+      return new Admission.Granted(lent);
     }
     Ticket guest = ticket.withSeq(nextSeq++);
     guests.add(guest);
@@ -543,7 +548,7 @@ public final class PoolState implements Serializable {
     }
     Map<Integer, Integer> byPriority = new TreeMap<>(Comparator.reverseOrder());
     queue.forEach(t -> byPriority.merge(t.priority(), 1, Integer::sum));
-    return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size(), guests.size());
+    return new PoolSnapshot(name, list, queue.size(), byPriority, unclaimed.size(), guests.size(), lentOut.size());
   }
 
   /** The lease granted to a ticket, if it still holds one. */
@@ -620,6 +625,9 @@ public final class PoolState implements Serializable {
         guestsById.remove(t.ticketId());
         guestFrom.remove(t.ticketId());
         Grant g = new Grant(t, grantOn(chosen, t, now, leaseTtlMs));
+        if (waiting == guests) {
+          lentOut.add(g.lease().leaseId());
+        }
         unclaimed.put(t.ticketId(), g);
         grants.add(g);
       }
@@ -726,6 +734,7 @@ public final class PoolState implements Serializable {
   }
 
   private void forget(Lease lease) {
+    lentOut.remove(lease.leaseId());
     leaseByTicket.computeIfPresent(lease.ticketId(), (t, l) -> l.leaseId().equals(lease.leaseId()) ? null : l);
   }
 

@@ -264,4 +264,18 @@ class PoolStateLendingTest {
       }
     }
   }
+
+  @Test
+  void theSnapshotCountsTheSlotsLentOutWhileTheyRun() {
+    PoolState p = large(2);
+    Lease lentNow = assertInstanceOf(Admission.Granted.class, lend(p, ticket(0))).lease();
+    Lease own = own(p, ticket(0));
+    assertInstanceOf(Admission.Queued.class, lend(p, ticket(0)));
+    assertEquals(1, p.snapshot().lent(), "one slot lent at once; the other guest waits");
+    Grant second = releaseAndClaim(p, own);
+    assertEquals(2, p.snapshot().lent(), "the freed slot went to the waiting guest");
+    p.release(lentNow.instanceId(), lentNow.leaseId(), Outcome.SUCCESS, null, now, TTL);
+    p.release(second.lease().instanceId(), second.lease().leaseId(), Outcome.SUCCESS, null, now, TTL);
+    assertEquals(0, p.snapshot().lent());
+  }
 }

@@ -22,6 +22,7 @@ import dev.poolgate.provider.ProviderCall;
 import dev.poolgate.provider.ProviderVerticle;
 import dev.poolgate.scheduler.Notes;
 import dev.poolgate.scheduler.SchedulerVerticle;
+import dev.poolgate.scheduler.SlotDeskVerticle;
 import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.usage.UsageAggregator;
@@ -103,7 +104,8 @@ public final class Gateway {
     ledger.owners(gw.node.liveRequests());
     int instances = Math.max(1, Math.min(DEFAULT_INSTANCES, Runtime.getRuntime().availableProcessors()));
     Future<Void> chain = warmUp(vertx).compose(v -> gw.deploy(() -> new SchedulerVerticle(ledger, config), 1))
-        .compose(v -> gw.deployProviders())
+        .compose(v -> gw.deployPerLoop(() -> new SlotDeskVerticle(ledger), SlotDeskVerticle::perLoop))
+        .compose(v -> gw.deployPerLoop(ProviderVerticle::new, ProviderVerticle::perLoop))
         .compose(v -> gw.deploy(() -> new HealthVerticle(config, probes), 1));
     if (config.usage().enabled()) {
       // before the request verticles, so it is undeployed after them and its last flush sees every request
@@ -235,7 +237,7 @@ public final class Gateway {
   }
 
   /** Extra provider instances deployed per event loop at most, to give every loop one. */
-  private static final int MAX_EXTRA_PROVIDERS_PER_LOOP = 4;
+  private static final int MAX_EXTRA_PER_LOOP = 4;
 
   /** Netty's pooled allocator registers a JFR event class on its first chunk allocation. */
   private static final String NETTY_JFR_EVENT = "io.netty.buffer.AllocateChunkEvent";
@@ -257,25 +259,29 @@ public final class Gateway {
   }
 
   /**
-   * One provider verticle per event loop, so every ingress finds one on its own loop. Vert.x
+   * One instance per event loop (slot desks, providers), so every request finds one on its own
+   * loop and takes its slot and makes its call with no thread hop. Vert.x
    * hands out event loops in turn, and contexts made meanwhile elsewhere shift the turn (a node
    * starting in a busy JVM saw three of four instances land on one loop): while a loop has none,
-   * one more instance is deployed, a bounded number of times (a caller on a loop without a
-   * provider still works, through the shared address, with a thread hop).
+   * one more instance is deployed, a bounded number of times (a caller on a loop without one
+   * still works, through the shared address, with a thread hop).
    */
-  private Future<Void> deployProviders() {
+  private Future<Void> deployPerLoop(java.util.function.Supplier<io.vertx.core.Deployable> factory,
+                                     java.util.function.ToIntFunction<io.netty.channel.EventLoop> perLoop) {
     List<io.netty.channel.EventLoop> loops = new ArrayList<>();
     ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()
         .forEach(e -> loops.add((io.netty.channel.EventLoop) e));
-    return deploy(ProviderVerticle::new, Math.max(1, loops.size()))
-        .compose(v -> coverLoops(loops, MAX_EXTRA_PROVIDERS_PER_LOOP * loops.size()));
+    return deploy(factory, Math.max(1, loops.size()))
+        .compose(v -> coverLoops(loops, factory, perLoop, MAX_EXTRA_PER_LOOP * loops.size()));
   }
 
-  private Future<Void> coverLoops(List<io.netty.channel.EventLoop> loops, int triesLeft) {
-    if (triesLeft <= 0 || loops.stream().allMatch(l -> ProviderVerticle.perLoop(l) > 0)) {
+  private Future<Void> coverLoops(List<io.netty.channel.EventLoop> loops,
+                                  java.util.function.Supplier<io.vertx.core.Deployable> factory,
+                                  java.util.function.ToIntFunction<io.netty.channel.EventLoop> perLoop, int triesLeft) {
+    if (triesLeft <= 0 || loops.stream().allMatch(l -> perLoop.applyAsInt(l) > 0)) {
       return Future.succeededFuture();
     }
-    return deploy(ProviderVerticle::new, 1).compose(v -> coverLoops(loops, triesLeft - 1));
+    return deploy(factory, 1).compose(v -> coverLoops(loops, factory, perLoop, triesLeft - 1));
   }
 
   private Future<Void> deploy(java.util.function.Supplier<io.vertx.core.Deployable> factory, int instances) {

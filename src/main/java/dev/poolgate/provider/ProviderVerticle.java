@@ -1,6 +1,7 @@
 package dev.poolgate.provider;
 
 import dev.poolgate.bus.Bus;
+import dev.poolgate.bus.LoopAddresses;
 import dev.poolgate.config.InstanceConfig;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
@@ -36,15 +37,11 @@ public final class ProviderVerticle extends VerticleBase {
    */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 10_000;
 
-  /** Event loops that have a provider verticle, with how many (gateways sharing a Vert.x share them). */
-  private static final Map<EventLoop, Integer> LOOPS_SERVED = new ConcurrentHashMap<>();
-  /** Each event loop's call address, made once; event loops are never shared between Vert.x instances. */
-  private static final Map<EventLoop, String> LOOP_NAMES = new ConcurrentHashMap<>();
-  private static final AtomicInteger LOOP_COUNT = new AtomicInteger();
+  /** The call address of each event loop that has a provider verticle. */
+  private static final LoopAddresses CALLS = new LoopAddresses(Bus.PROVIDER_CALL);
   private static final Logger log = LoggerFactory.getLogger(ProviderVerticle.class);
 
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private EventLoop loop;
   private HttpClient client;
   private Map<String, ProviderAdapter> adapters;
 
@@ -71,10 +68,8 @@ public final class ProviderVerticle extends VerticleBase {
           ? new CallResult(ar.result(), null)
           : new CallResult(null, UpstreamException.classify(call.instance().id(), ar.cause())), Bus.LOCAL));
     };
-    loop = ((ContextInternal) context).nettyEventLoop();
     consumers.add(vertx.eventBus().localConsumer(Bus.PROVIDER_CALL, calls));
-    consumers.add(vertx.eventBus().localConsumer(loopAddress(loop), calls));
-    LOOPS_SERVED.merge(loop, 1, Integer::sum);
+    consumers.add(vertx.eventBus().localConsumer(CALLS.serve(context), calls));
     consumers.add(vertx.eventBus().<ProbeRequest>localConsumer(Bus.PROVIDER_PROBE, msg ->
         adapter(msg.body().instance()).probe(msg.body().instance(), msg.body().timeoutMs())
             .onSuccess(v -> msg.reply(null))
@@ -84,7 +79,7 @@ public final class ProviderVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    LOOPS_SERVED.computeIfPresent(loop, (l, n) -> n > 1 ? n - 1 : null);
+    CALLS.leave(context);
     return client.close();
   }
 
@@ -93,17 +88,12 @@ public final class ProviderVerticle extends VerticleBase {
    * when there is one (no thread hop for the call, its answer or its body), else any provider.
    */
   public static String callAddress(Context context) {
-    EventLoop loop = ((ContextInternal) context).nettyEventLoop();
-    return LOOPS_SERVED.containsKey(loop) ? loopAddress(loop) : Bus.PROVIDER_CALL;
-  }
-
-  private static String loopAddress(EventLoop loop) {
-    return LOOP_NAMES.computeIfAbsent(loop, l -> Bus.PROVIDER_CALL + ".loop-" + LOOP_COUNT.incrementAndGet());
+    return CALLS.addressFor(context);
   }
 
   /** How many provider verticles run on each event loop (of every Vert.x in this JVM). */
   public static int perLoop(EventLoop loop) {
-    return LOOPS_SERVED.getOrDefault(loop, 0);
+    return CALLS.on(loop);
   }
 
   /** The adapter's own call, or the call bridged through OpenAI if the adapter does not speak the client's protocol. */

@@ -18,21 +18,28 @@ public final class SchedulerClient {
   /** Extra time the bus waits for a grant past the ticket's own deadline. */
   static final long GRACE_MS = 5_000;
 
+  private final Vertx vertx;
   private final EventBus bus;
 
   public SchedulerClient(Vertx vertx) {
+    this.vertx = vertx;
     this.bus = vertx.eventBus();
+  }
+
+  /** The slot desk on the caller's own event loop, if it has one (no thread hop), else the shared one. */
+  private String desk() {
+    return SlotDeskVerticle.acquireAddress(vertx.getOrCreateContext());
   }
 
   public Future<Lease> acquire(SlotRequest request) {
     long wait = Math.max(1, request.deadline() - System.currentTimeMillis()) + GRACE_MS;
-    return bus.<Lease>request(Bus.ACQUIRE, request, Bus.local(wait))
+    return bus.<Lease>request(desk(), request, Bus.local(wait))
         .map(Message::body)
         .recover(Bus::unwrap);
   }
 
   public void cancel(String pool, String ticketId) {
-    bus.send(Bus.CANCEL, new Notes.Cancel(pool, ticketId), Bus.LOCAL);
+    bus.send(SlotDeskVerticle.cancelAddress(desk()), new Notes.Cancel(pool, ticketId), Bus.LOCAL);
   }
 
   public void release(Lease lease, Outcome outcome, String error) {
@@ -41,7 +48,7 @@ public final class SchedulerClient {
 
   /** Releases with what the call measured (time to first byte, tokens): latency strategy, max_tpm. */
   public void release(Lease lease, Outcome outcome, String error, CallMetrics metrics) {
-    bus.send(Bus.RELEASE, new Notes.Release(lease, outcome, error, metrics), Bus.LOCAL);
+    bus.send(SlotDeskVerticle.releaseAddress(desk()), new Notes.Release(lease, outcome, error, metrics), Bus.LOCAL);
   }
 
   public void probeResult(String pool, String instanceId, boolean ok, String error) {

@@ -19,14 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Owns the node's {@link SlotLedger}: answers slot requests (when granted, which may be after a
- * wait in the queue), takes releases, cancels and probe results, and applies new configs.
+ * Owns the node's {@link SlotLedger}: applies new configs, takes probe results, answers snapshots,
+ * closes the ledger on stop, and serves the shared slot addresses; the requests of each event loop
+ * take and give back their slots at that loop's {@link SlotDeskVerticle}.
  */
 public final class SchedulerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
 
-  /** A grant this close to the requester's bus time-out is treated as too late. */
-  private static final long LATE_MARGIN_MS = 500;
   /** Backoff of configure retries while the store cannot take the pools. */
   static final long CONFIGURE_RETRY_MIN_MS = 100;
   static final long CONFIGURE_RETRY_MAX_MS = 2_000;
@@ -46,18 +45,8 @@ public final class SchedulerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    consumers.add(bus.<SlotRequest>localConsumer(Bus.ACQUIRE, msg -> ledger.acquire(msg.body())
-        .onSuccess(lease -> grant(msg, lease))
-        .onFailure(e -> Bus.fail(msg, e))));
-    consumers.add(bus.<Notes.Cancel>localConsumer(Bus.CANCEL, msg ->
-        ledger.cancel(msg.body().pool(), msg.body().ticketId())
-            .onFailure(e -> log.warn("cancel of ticket {} failed: {}", msg.body().ticketId(), e.toString()))));
-    consumers.add(bus.<Notes.Release>localConsumer(Bus.RELEASE, msg -> {
-      Notes.Release r = msg.body();
-      ledger.release(r.lease(), r.outcome(), r.error(), r.metrics())
-          .onFailure(e -> log.warn("release of lease {} failed (its expiry reclaims it): {}",
-              r.lease().leaseId(), e.toString()));
-    }));
+    // the shared addresses, for callers on a loop without a desk (SlotDeskVerticle)
+    SlotDeskVerticle.serve(bus, ledger, Bus.ACQUIRE, Bus.CANCEL, Bus.RELEASE, consumers);
     consumers.add(bus.<Notes.Probe>localConsumer(Bus.PROBE_RESULT, msg -> {
       Notes.Probe p = msg.body();
       ledger.recordProbe(p.pool(), p.instanceId(), p.ok(), p.error())
@@ -106,19 +95,6 @@ public final class SchedulerVerticle extends VerticleBase {
             }
           });
     });
-  }
-
-  /**
-   * Hands a lease to the requester — unless the requester has stopped waiting (the store answered
-   * after its bus time-out): a reply nobody reads would hold the slot for good, so it goes back.
-   */
-  private void grant(io.vertx.core.eventbus.Message<SlotRequest> msg, dev.poolgate.scheduling.Lease lease) {
-    if (System.currentTimeMillis() >= msg.body().deadline() + SchedulerClient.GRACE_MS - LATE_MARGIN_MS) {
-      ledger.release(lease, dev.poolgate.scheduling.Outcome.NEUTRAL, null);
-      Bus.fail(msg, dev.poolgate.ErrorKind.QUEUE_TIMEOUT.exception("the slot came after the request stopped waiting"));
-      return;
-    }
-    msg.reply(lease);
   }
 
   @Override

@@ -237,7 +237,7 @@ public final class Gateway {
   }
 
   /** Extra provider instances deployed per event loop at most, to give every loop one. */
-  private static final int MAX_EXTRA_PER_LOOP = 4;
+  private static final int MAX_EXTRA_PER_LOOP = 8;
 
   /** Netty's pooled allocator registers a JFR event class on its first chunk allocation. */
   private static final String NETTY_JFR_EVENT = "io.netty.buffer.AllocateChunkEvent";

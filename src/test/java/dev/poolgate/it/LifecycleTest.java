@@ -126,13 +126,15 @@ class LifecycleTest extends GatewayTestBase {
 
   // ------------------------------------------------------------------ hops
 
-  /** Every event loop has a provider verticle, so an ingress calls the one on its own loop. */
+  /** Every event loop has a slot desk and a provider verticle, so a request takes its slot and calls on its own loop. */
   @Test
   void everyEventLoopHasItsProvider() {
     gateway(GatewayFixture.onePool(instance("a1", fake(), 1)));
     for (var loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
       assertTrue(dev.poolgate.provider.ProviderVerticle.perLoop((io.netty.channel.EventLoop) loop) >= 1,
           "no provider on " + loop);
+      assertTrue(dev.poolgate.scheduler.SlotDeskVerticle.perLoop((io.netty.channel.EventLoop) loop) >= 1,
+          "no slot desk on " + loop);
     }
     assertEquals(200, gw.postBlocking(chat("hi")).status());
   }

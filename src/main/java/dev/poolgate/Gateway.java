@@ -281,6 +281,9 @@ public final class Gateway {
     if (triesLeft <= 0 || loops.stream().allMatch(l -> perLoop.applyAsInt(l) > 0)) {
       return Future.succeededFuture();
     }
+    // a throwaway context moves Vert.x's round-robin on by one: a deployment that takes two loop turns
+    // (its verticle's context and one its start makes) would otherwise keep landing on the same loops
+    ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
     return deploy(factory, 1).compose(v -> coverLoops(loops, factory, perLoop, triesLeft - 1));
   }
 

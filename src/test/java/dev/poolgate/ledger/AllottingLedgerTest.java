@@ -1,7 +1,5 @@
 package dev.poolgate.ledger;
 
-import dev.poolgate.cluster.ClusterNode;
-import dev.poolgate.cluster.TestCluster;
 import dev.poolgate.ledger.hazelcast.PoolOps;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
@@ -9,10 +7,6 @@ import dev.poolgate.scheduling.PoolState;
 import dev.poolgate.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -31,47 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * instance (min cap 1), so each case also runs through the nodes' local fast path, the recall of
  * units when tickets queue and their return; then what only allotments do.
  */
-class AllottingLedgerTest extends SlotLedgerContractTest {
-  private static final LedgerOptions ALLOTTING = FAST.withAllotMinCap(1);
-  private static List<ClusterNode.Member> members;
-  private final List<HazelcastSlotLedger> ledgers = new ArrayList<>();
-
-  @BeforeAll
-  static void startCluster() {
-    members = TestCluster.start(2);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    TestCluster.stop(members);
-  }
-
-  @BeforeEach
-  void startLedgers() {
-    for (ClusterNode.Member m : members) {
-      ledgers.add(await(HazelcastSlotLedger.create(m.vertx(), m.hz(), ALLOTTING)));
-    }
-  }
-
-  @AfterEach
-  void stopLedgers() {
-    ledgers.forEach(l -> await(l.close()));
-    ledgers.clear();
-  }
-
+class AllottingLedgerTest extends HazelcastLedgerTestBase {
   @Override
-  protected List<? extends SlotLedger> ledgers() {
-    return ledgers;
-  }
-
-  @Override
-  protected Vertx vertx() {
-    return members.get(0).vertx();
-  }
-
-  @Override
-  protected HazelcastSlotLedger ledger(int i) {
-    return ledgers.get(i % ledgers.size());
+  protected LedgerOptions options() {
+    return FAST.withAllotMinCap(1);
   }
 
   /** Once a node has units, its requests start and end without a store operation. */
@@ -125,7 +82,7 @@ class AllottingLedgerTest extends SlotLedgerContractTest {
     }
     assertTrue(peak.get() <= 40, "held at once: " + peak.get());
     assertTrue(peak.get() >= 30, "the load did reach the cap region: " + peak.get());
-    Await.until("every unit is back", () -> ledgers.stream().allMatch(
+    Await.until("every unit is back", () -> ledgers().stream().allMatch(
         l -> l.allotmentView().getOrDefault(pool, new int[2])[0] == 0));
     Await.until("nothing held in the store", () -> snap().inFlight() == 0 && snap().queued() == 0);
   }

@@ -1,12 +1,5 @@
 package dev.poolgate.ledger;
 
-import dev.poolgate.cluster.ClusterNode;
-import dev.poolgate.cluster.TestCluster;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
@@ -14,41 +7,15 @@ import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import dev.poolgate.testing.Await;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/**
- * The contract on the Hazelcast ledger of a 2-member cluster: requests alternate between the two
- * members' ledgers, so grants, releases and notices cross members.
- */
-class HazelcastSlotLedgerTest extends SlotLedgerContractTest {
-  private static List<ClusterNode.Member> members;
-  private final List<HazelcastSlotLedger> ledgers = new ArrayList<>();
-
-  @BeforeAll
-  static void startCluster() {
-    members = TestCluster.start(2);
-    assertEquals(2, members.get(0).hz().getCluster().getMembers().size());
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    TestCluster.stop(members);
-  }
-
-  @BeforeEach
-  void startLedgers() {
-    for (ClusterNode.Member m : members) {
-      ledgers.add(await(HazelcastSlotLedger.create(m.vertx(), m.hz(), FAST)));
-    }
-  }
-
-  @AfterEach
-  void stopLedgers() {
-    ledgers.forEach(l -> await(l.close()));
-    ledgers.clear();
+/** The ledger contract on a 2-member cluster (see {@link HazelcastLedgerTestBase}), and what only a cluster loses. */
+class HazelcastSlotLedgerTest extends HazelcastLedgerTestBase {
+  @Override
+  protected LedgerOptions options() {
+    return FAST;
   }
 
   /**
@@ -92,15 +59,5 @@ class HazelcastSlotLedgerTest extends SlotLedgerContractTest {
     await(ledger(1).release(served, Outcome.SUCCESS, null));
     assertEquals(0, snap().inFlight());
     assertEquals(0, snap().queued());
-  }
-
-  @Override
-  protected List<HazelcastSlotLedger> ledgers() {
-    return ledgers;
-  }
-
-  @Override
-  protected Vertx vertx() {
-    return members.get(0).vertx();
   }
 }

@@ -2,6 +2,7 @@ package dev.poolgate;
 
 import dev.poolgate.admin.AdminState;
 import dev.poolgate.api.ChatBusVerticle;
+import dev.poolgate.bus.Ask;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.cache.LocalResponseCache;
 import dev.poolgate.cache.ResponseCache;
@@ -17,13 +18,10 @@ import dev.poolgate.ledger.LedgerOptions;
 import dev.poolgate.metrics.GatewayMetrics;
 import dev.poolgate.ledger.LocalSlotLedger;
 import dev.poolgate.ledger.SlotLedger;
-import dev.poolgate.provider.CallResult;
-import dev.poolgate.provider.ProviderCall;
 import dev.poolgate.provider.ProviderVerticle;
 import dev.poolgate.scheduler.Notes;
 import dev.poolgate.scheduler.SchedulerVerticle;
 import dev.poolgate.scheduler.SlotDeskVerticle;
-import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.usage.UsageAggregator;
 import dev.poolgate.usage.UsageVerticle;
@@ -95,9 +93,8 @@ public final class Gateway {
   /** As above, with the client key limiter to use (the cluster's in cluster mode); the gateway closes it. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, SlotLedger ledger, ResponseCache cache,
                                       KeyLimiter keyLimiter, Predicate<String> probes, boolean http) {
-    Bus.registerCodecs(vertx, List.of(SlotRequest.class, Lease.class, Notes.Release.class, Notes.Cancel.class,
-        Notes.Probe.class, Notes.View.class, ProviderCall.class, CallResult.class, GatewayConfig.class,
-        ProviderVerticle.ProbeRequest.class));
+    Bus.registerCodecs(vertx, List.of(Ask.class, Lease.class, Notes.Release.class, Notes.Cancel.class,
+        Notes.Probe.class, Notes.View.class, GatewayConfig.class, ProviderVerticle.ProbeRequest.class));
     Gateway gw = new Gateway(vertx, config, cache, keyLimiter);
     gw.node.readyWhen(ledger::available);
     // the ledger renews only the leases a live request of this node holds

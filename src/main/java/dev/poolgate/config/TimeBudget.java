@@ -55,9 +55,4 @@ public record TimeBudget(long connectMs, long firstByteMs, long idleMs, long tot
     }
     return new TimeBudget(connect, firstByte, idle, total);
   }
-
-  /** The longest a call can possibly take: connect, then the whole call. */
-  public long worstCaseMs() {
-    return connectMs + totalMs;
-  }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,8 +233,9 @@ final class Exchange {
     }
     Served served = served(a);
     TappedWriteStream toClient = new TappedWriteStream(sink.open(served, answer), b -> trace.firstByte());
-    answer.body().pipe().endOnFailure(false).to(toClient)
-        .onComplete(ar -> onContext(() -> relayed(a, served, ar, toClient.targetFailed())));
+    Buffer whole = answer.whole();
+    Future<Void> sent = whole != null ? toClient.end(whole) : answer.body().pipe().endOnFailure(false).to(toClient);
+    sent.onComplete(ar -> onContext(() -> relayed(a, served, ar, toClient.targetFailed())));
   }
 
   /** @param clientFailed a write to the client failed: the client went away, the upstream did nothing wrong */

@@ -37,6 +37,18 @@ public final class TappedWriteStream implements WriteStream<Buffer> {
     }
   }
 
+  /** The whole answer in one write: the target sends it with its length, not in chunked framing. */
+  @Override
+  public Future<Void> end(Buffer data) {
+    try {
+      tap.accept(data);
+      return out.end(data).onFailure(e -> targetFailed = true);
+    } catch (RuntimeException e) {
+      targetFailed = true;
+      return Future.failedFuture(e);
+    }
+  }
+
   @Override
   public Future<Void> end() {
     try {

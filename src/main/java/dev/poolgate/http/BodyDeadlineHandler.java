@@ -1,5 +1,6 @@
 package dev.poolgate.http;
 
+import dev.poolgate.timing.LoopDeadlines;
 import dev.poolgate.ErrorKind;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -22,7 +23,7 @@ final class BodyDeadlineHandler implements PlatformHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
-    long timer = vertx.setTimer(timeoutMs, id -> {
+    LoopDeadlines.Deadline timer = LoopDeadlines.after(vertx.getOrCreateContext(), timeoutMs, () -> {
       if (!ctx.request().isEnded() && !ctx.response().ended()) {
         ApiErrors.send(ctx.response(), ErrorKind.REQUEST_TIMEOUT.exception(
             "the request body was not received within " + timeoutMs + " ms"));
@@ -35,9 +36,9 @@ final class BodyDeadlineHandler implements PlatformHandler {
 
   /** The body is in: the deadline no longer matters. */
   static void bodyReceived(Vertx vertx, RoutingContext ctx) {
-    Long timer = ctx.get(TIMER_KEY);
+    LoopDeadlines.Deadline timer = ctx.get(TIMER_KEY);
     if (timer != null) {
-      vertx.cancelTimer(timer);
+      timer.cancel();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.poolgate.http;
 
+import dev.poolgate.timing.LoopDeadlines;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
@@ -61,7 +62,7 @@ final class HeadDeadline {
 
   private final class Deadline {
     private final HttpConnection conn;
-    private long timer = -1;
+    private LoopDeadlines.Deadline timer;
     private boolean closed;
     /** Requests of this connection being served: while any is, no head is due. */
     private int serving;
@@ -73,8 +74,8 @@ final class HeadDeadline {
     void arm(long ms) {
       disarm();
       if (!closed && serving == 0) {
-        timer = vertx.setTimer(ms, id -> {
-          timer = -1;
+        timer = LoopDeadlines.after(vertx.getOrCreateContext(), ms, () -> {
+          timer = null;
           if (serving == 0) {
             conn.close();
           }
@@ -83,9 +84,9 @@ final class HeadDeadline {
     }
 
     void disarm() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
+      if (timer != null) {
+        timer.cancel();
+        timer = null;
       }
     }
   }

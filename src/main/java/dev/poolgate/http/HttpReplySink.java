@@ -57,7 +57,8 @@ final class HttpReplySink implements ReplySink {
   @Override
   public WriteStream<Buffer> open(Served served, UpstreamReply reply) {
     resp.setStatusCode(200);
-    resp.setChunked(true);
+    // a whole answer goes in one write with its length; a stream in chunked framing
+    resp.setChunked(reply.whole() == null);
     resp.putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType());
     if (reply.contentType().startsWith("text/event-stream")) {
       resp.putHeader(HttpHeaders.CACHE_CONTROL, NO_CACHE);

@@ -43,6 +43,8 @@ final class LlmReplySink implements ReplySink {
   @Override
   public WriteStream<Buffer> open(Served served, UpstreamReply reply) {
     WriteStream<Buffer> out = http.open(served, reply);
+    // both translations change the body's length: never sent with the upstream answer's
+    resp.setChunked(true);
     resp.putHeader(HttpHeaders.CONTENT_TYPE, stream ? TEXT_PLAIN : APPLICATION_JSON);
     return stream ? new SseTextStream(out) : new ResultJsonStream(out);
   }

@@ -2,6 +2,7 @@ package dev.poolgate.ledger;
 
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
+import dev.poolgate.timing.LoopDeadlines;
 import dev.poolgate.scheduling.Admission;
 import dev.poolgate.scheduling.AllotmentAnswer;
 import dev.poolgate.scheduling.AllotmentSync;
@@ -89,7 +90,8 @@ public abstract class AbstractSlotLedger implements SlotLedger {
    *                 a ticket the store never answered before its deadline fails as
    *                 {@code STORE_UNAVAILABLE}, not as a queue timeout
    */
-  private record Waiter(String pool, Ticket ticket, Promise<Lease> promise, long timerId, AtomicBoolean admitted,
+  private record Waiter(String pool, Ticket ticket, Promise<Lease> promise, LoopDeadlines.Deadline deadline,
+                        AtomicBoolean admitted,
                         Set<String> lentIn) {
 
     /** Every pool the ticket may wait in: its own, then the lenders it asked. */
@@ -247,7 +249,9 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     Promise<Lease> promise = Promise.promise();
     long wait = Math.max(1, req.deadline() - System.currentTimeMillis());
     // registered before the store is asked, so a grant notice racing the answer finds its waiter
-    long timer = vertx.setTimer(wait, id -> onDeadline(req.ticketId()));
+    // on the asking desk's loop wheel: set for every request, it almost never fires
+    LoopDeadlines.Deadline timer = LoopDeadlines.after(vertx.getOrCreateContext(), wait,
+        () -> onDeadline(req.ticketId()));
     Ticket ticket = new Ticket(req.ticketId(), nodeId, req.priority(), 0, req.deadline(), req.excluded());
     waiters.put(req.ticketId(), new Waiter(req.pool(), ticket, promise, timer, new AtomicBoolean(),
         ConcurrentHashMap.newKeySet()));
@@ -392,7 +396,7 @@ public abstract class AbstractSlotLedger implements SlotLedger {
   public Future<Void> cancel(String pool, String ticketId) {
     Waiter w = waiters.remove(ticketId);
     if (w != null) {
-      vertx.cancelTimer(w.timerId());
+      w.deadline().cancel();
       w.promise().tryFail(ErrorKind.CANCELLED.exception("request cancelled while queued"));
     }
     Future<Void> home = cancelOp(pool, ticketId).compose(missed -> missed == null
@@ -545,7 +549,7 @@ public abstract class AbstractSlotLedger implements SlotLedger {
     if (w == null) {
       return false;
     }
-    vertx.cancelTimer(w.timerId());
+    w.deadline().cancel();
     withdrawElsewhere(w, ticketId, lease == null ? null : lease.pool());
     if (failure != null) {
       return w.promise().tryFail(failure);

@@ -45,6 +45,8 @@ public final class GatewayMetrics {
   private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
 
   private record MeterKey(String name, String a, String b, String c, String d) {}
+  /** The meters every finished request records into, by its labels. */
+  private final Map<RequestLabels, RequestMeters> requestMeters = new ConcurrentHashMap<>();
 
   /** The last 15 minutes at one point per second, for the console's charts. */
   private final dev.poolgate.console.ConsoleSeries series = new dev.poolgate.console.ConsoleSeries();
@@ -99,23 +101,16 @@ public final class GatewayMetrics {
   public void record(RequestTrace t) {
     String pool = orNone(t.pool());
     String instance = orNone(t.instance());
-    String model = orNone(t.model());
-    String status = Integer.toString(t.status());
     series.record(System.currentTimeMillis(), pool, t.status(), t.attempts() - 1, t.fallback(), t.borrowed(),
         t.tokensIn(), t.tokensOut(), t.totalNanos(), t.firstByteNanos(), t.queueWaitNanos());
-    counter(new MeterKey("poolgate_requests_total", pool, instance, model, status),
-        () -> Counter.builder("poolgate_requests_total").description("Requests by pool, instance, model and status")
-            .tags("pool", pool, "instance", instance, "model", model, "status", status)).increment();
-    timer("poolgate_request_duration_seconds", "Time from request to last byte", LATENCY_SLO,
-        Tags.of("pool", pool, "model", orNone(t.model())), t.totalNanos());
-    timer("poolgate_time_to_first_token_seconds", "Time from request to the first byte of the answer",
-        LATENCY_SLO, Tags.of("pool", pool, "instance", instance), t.firstByteNanos());
-    timer("poolgate_upstream_latency_seconds", "Time for the upstream to answer (headers; whole body if not streamed)",
-        LATENCY_SLO, Tags.of("instance", instance), t.upstreamNanos());
-    timer("poolgate_queue_wait_seconds", "Time waiting for a slot", LATENCY_SLO,
-        Tags.of("pool", pool, "priority", Integer.toString(t.priority())), t.queueWaitNanos());
-    timer("poolgate_added_latency_seconds", "Time in the gateway before the first upstream call, queue wait excluded",
-        OVERHEAD_SLO, Tags.of("pool", pool), t.addedNanos());
+    RequestMeters m = requestMeters.computeIfAbsent(
+        new RequestLabels(pool, instance, orNone(t.model()), t.status(), t.priority()), this::requestMeters);
+    m.requests.increment();
+    record(m.duration, t.totalNanos());
+    record(m.firstByte, t.firstByteNanos());
+    record(m.upstream, t.upstreamNanos());
+    record(m.queueWait, t.queueWaitNanos());
+    record(m.added, t.addedNanos());
     if (t.attempts() > 1) {
       retries(pool).increment(t.attempts() - 1);
     }
@@ -194,13 +189,42 @@ public final class GatewayMetrics {
             .tags("instance", instance, "direction", direction)).increment(n);
   }
 
-  private void timer(String name, String description, Duration[] slo, Tags tags, long nanos) {
-    if (nanos < 0) {
-      return;
+  /** The labels a finished request's meters have. */
+  private record RequestLabels(String pool, String instance, String model, int status, int priority) {}
+
+  /** The meters of one combination of labels, found with one lookup per request. */
+  private record RequestMeters(Counter requests, Timer duration, Timer firstByte, Timer upstream, Timer queueWait,
+                               Timer added) {}
+
+  private RequestMeters requestMeters(RequestLabels l) {
+    String status = Integer.toString(l.status());
+    return new RequestMeters(
+        counter(new MeterKey("poolgate_requests_total", l.pool(), l.instance(), l.model(), status),
+            () -> Counter.builder("poolgate_requests_total").description("Requests by pool, instance, model and status")
+                .tags("pool", l.pool(), "instance", l.instance(), "model", l.model(), "status", status)),
+        timer("poolgate_request_duration_seconds", "Time from request to last byte", LATENCY_SLO,
+            Tags.of("pool", l.pool(), "model", l.model())),
+        timer("poolgate_time_to_first_token_seconds", "Time from request to the first byte of the answer",
+            LATENCY_SLO, Tags.of("pool", l.pool(), "instance", l.instance())),
+        timer("poolgate_upstream_latency_seconds",
+            "Time for the upstream to answer (headers; whole body if not streamed)", LATENCY_SLO,
+            Tags.of("instance", l.instance())),
+        timer("poolgate_queue_wait_seconds", "Time waiting for a slot", LATENCY_SLO,
+            Tags.of("pool", l.pool(), "priority", Integer.toString(l.priority()))),
+        timer("poolgate_added_latency_seconds",
+            "Time in the gateway before the first upstream call, queue wait excluded", OVERHEAD_SLO,
+            Tags.of("pool", l.pool())));
+  }
+
+  private static void record(Timer timer, long nanos) {
+    if (nanos >= 0) {
+      timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
-    Timer timer = (Timer) meters.computeIfAbsent(key(name, tags), k ->
+  }
+
+  private Timer timer(String name, String description, Duration[] slo, Tags tags) {
+    return (Timer) meters.computeIfAbsent(key(name, tags), k ->
         Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(slo).register(registry));
-    timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   private Counter counter(MeterKey key, java.util.function.Supplier<Counter.Builder> builder) {

@@ -143,12 +143,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
             throw new ProtocolException("no input_tokens in the count");
           }
           // a count uses no tokens: the usage stays empty
-          return Future.succeededFuture(UpstreamHttp.whole(vertx, b, usage, req));
+          return Future.succeededFuture(UpstreamHttp.whole(b, usage, req));
         }
         JsonObject openAi = ChatToMessages.answer(message, System.currentTimeMillis() / 1000);
         usage.read(openAi.getJsonObject("usage"));
         Buffer out = call.protocol() == Protocol.OPENAI ? openAi.toBuffer() : b;
-        return Future.succeededFuture(UpstreamHttp.whole(vertx, out, usage, req));
+        return Future.succeededFuture(UpstreamHttp.whole(out, usage, req));
       } catch (ProtocolException e) {
         return Future.failedFuture(UpstreamException.malformed(id, e.getMessage()));
       }

@@ -194,7 +194,7 @@ public final class BedrockAdapter implements ProviderAdapter {
           usage.read(ChatToMessages.answer(answer, created).getJsonObject("usage"));
           out = b;
         }
-        return Future.succeededFuture(UpstreamHttp.whole(vertx, out, usage, req));
+        return Future.succeededFuture(UpstreamHttp.whole(out, usage, req));
       } catch (ProtocolException e) {
         return Future.failedFuture(UpstreamException.malformed(id, e.getMessage()));
       }

@@ -15,7 +15,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
-import java.util.List;
 
 /**
  * Google's Gemini API ({@code models/MODEL:generateContent}, {@code :streamGenerateContent?alt=sse},
@@ -113,8 +112,7 @@ public final class GeminiAdapter implements ProviderAdapter {
         return Future.failedFuture(UpstreamException.malformed(id, e.getMessage()));
       }
       usage.read(completion.getJsonObject("usage"));
-      ChunkStream replay = new ChunkStream(vertx.getOrCreateContext(), List.of(completion.toBuffer()), 0, 0);
-      return Future.succeededFuture(ex.reply("application/json", MultiMap.caseInsensitiveMultiMap(), replay, usage));
+      return Future.succeededFuture(ex.whole(MultiMap.caseInsensitiveMultiMap(), completion.toBuffer(), usage));
     });
   }
 }

@@ -183,8 +183,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
       } catch (DecodeException | ClassCastException e) {
         return Future.failedFuture(UpstreamException.malformed(id, "the answer is not valid JSON"));
       }
-      ChunkStream replay = new ChunkStream(vertx.getOrCreateContext(), List.of(b), 0, 0);
-      return Future.succeededFuture(ex.reply("application/json", headers, replay, usage));
+      return Future.succeededFuture(ex.whole(headers, b, usage));
     });
   }
 }

@@ -1,10 +1,10 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.bus.Ask;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.InstanceConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 
 /**
@@ -14,11 +14,7 @@ import io.vertx.core.eventbus.EventBus;
  * go to any provider.
  */
 public final class ProviderClient {
-  /**
-   * How much longer than its instance's whole time budget the bus waits for a call's answer. The
-   * budget itself is kept by the upstream client; this only catches a provider that never answers
-   * (undeployed mid-call), and the caller then aborts the call before it frees the slot.
-   */
+  /** How much longer than the probe's own time-out the bus waits for its answer. */
   private static final long BUS_GRACE_MS = 5_000;
   private final Vertx vertx;
   private final EventBus bus;
@@ -28,14 +24,12 @@ public final class ProviderClient {
     this.bus = vertx.eventBus();
   }
 
-  /** Completes with the reply, or fails with an {@link UpstreamException}. */
+  /**
+   * Completes with the reply, or fails with an {@link UpstreamException}. Its time is bounded by
+   * the instance's budget, kept by the upstream client: no second deadline here can disagree with it.
+   */
   public Future<UpstreamReply> call(ProviderCall call) {
-    DeliveryOptions options = Bus.local(call.instance().budget().worstCaseMs() + BUS_GRACE_MS);
-    return bus.<CallResult>request(ProviderVerticle.callAddress(vertx.getOrCreateContext()), call, options)
-        .recover(Bus::unwrap)
-        .compose(m -> m.body().failure() != null
-            ? Future.failedFuture(m.body().failure())
-            : Future.succeededFuture(m.body().reply()));
+    return Ask.send(bus, ProviderVerticle.callAddress(vertx.getOrCreateContext()), call);
   }
 
   public Future<Void> probe(InstanceConfig instance, long timeoutMs) {

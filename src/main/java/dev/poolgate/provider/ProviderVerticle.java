@@ -1,5 +1,6 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.bus.Ask;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.bus.LoopAddresses;
 import dev.poolgate.config.InstanceConfig;
@@ -13,15 +14,12 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Makes upstream calls, one instance per event loop, each also listening on its loop's own
@@ -62,12 +60,7 @@ public final class ProviderVerticle extends VerticleBase {
         "anthropic", new AnthropicAdapter(vertx, client),
         "bedrock", new BedrockAdapter(vertx, client),
         "mock", new MockAdapter(vertx));
-    Handler<Message<ProviderCall>> calls = msg -> {
-      ProviderCall call = msg.body();
-      call(call).onComplete(ar -> msg.reply(ar.succeeded()
-          ? new CallResult(ar.result(), null)
-          : new CallResult(null, UpstreamException.classify(call.instance().id(), ar.cause())), Bus.LOCAL));
-    };
+    Handler<Message<Ask<ProviderCall, UpstreamReply>>> calls = msg -> answer(msg.body());
     consumers.add(vertx.eventBus().localConsumer(Bus.PROVIDER_CALL, calls));
     consumers.add(vertx.eventBus().localConsumer(CALLS.serve(context), calls));
     consumers.add(vertx.eventBus().<ProbeRequest>localConsumer(Bus.PROVIDER_PROBE, msg ->
@@ -94,6 +87,27 @@ public final class ProviderVerticle extends VerticleBase {
   /** How many provider verticles run on each event loop (of every Vert.x in this JVM). */
   public static int perLoop(EventLoop loop) {
     return CALLS.on(loop);
+  }
+
+  /**
+   * Makes the call and answers with the reply, or the failure as an {@link UpstreamException}. A
+   * reply the asker can no longer take (it answered already) is cancelled, so its upstream call ends.
+   */
+  private void answer(Ask<ProviderCall, UpstreamReply> ask) {
+    ProviderCall call = ask.question();
+    Future<UpstreamReply> reply;
+    try {
+      reply = call(call);
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onComplete(ar -> {
+      if (ar.failed()) {
+        ask.answer().tryFail(UpstreamException.classify(call.instance().id(), ar.cause()));
+      } else if (!ask.answer().tryComplete(ar.result())) {
+        ar.result().cancel();
+      }
+    });
   }
 
   /** The adapter's own call, or the call bridged through OpenAI if the adapter does not speak the client's protocol. */

@@ -49,8 +49,11 @@ public final class RequestRewriter {
   /** The params under the client's fields, the instance's override over them, its model name. */
   private static JsonObject merged(JsonObject client, InstanceConfig instance, JsonObject params) {
     JsonObject out = params.isEmpty() ? new JsonObject() : params.copy();
-    client.forEach(e -> out.put(e.getKey(), e.getValue()));
-    instance.override().forEach(e -> out.put(e.getKey(), e.getValue()));
+    // a shallow copy: the nested values are shared, never changed (stream_options is copied before)
+    out.getMap().putAll(client.getMap());
+    if (!instance.override().isEmpty()) {
+      out.getMap().putAll(instance.override().copy().getMap());
+    }
     return out.put("model", instance.model());
   }
 

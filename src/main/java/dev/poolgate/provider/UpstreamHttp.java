@@ -1,5 +1,6 @@
 package dev.poolgate.provider;
 
+import dev.poolgate.timing.LoopDeadlines;
 import dev.poolgate.config.TimeBudget;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -51,14 +52,12 @@ final class UpstreamHttp {
 
     /** The reply for the dispatcher; cancelling it resets the upstream request. */
     UpstreamReply reply(String contentType, MultiMap headers, ReadStream<Buffer> body, Usage usage) {
-      HttpClientRequest req = request;
-      return new UpstreamReply() {
-        @Override public String contentType() { return contentType; }
-        @Override public MultiMap headers() { return headers; }
-        @Override public ReadStream<Buffer> body() { return body; }
-        @Override public Usage usage() { return usage; }
-        @Override public void cancel() { req.reset(); }
-      };
+      return UpstreamHttp.reply(contentType, headers, body, null, usage, request::reset);
+    }
+
+    /** A JSON answer read whole, for the dispatcher. */
+    UpstreamReply whole(MultiMap headers, Buffer body, Usage usage) {
+      return UpstreamHttp.reply("application/json", headers, null, body, usage, request::reset);
     }
   }
 
@@ -110,7 +109,7 @@ final class UpstreamHttp {
     private final String instance;
     private final TimeBudget budget;
     private final long sentAt = System.currentTimeMillis();
-    private long timerId;
+    private LoopDeadlines.Deadline timer;
     private boolean headIn;
     private boolean stopped;
 
@@ -119,7 +118,7 @@ final class UpstreamHttp {
       this.request = request;
       this.instance = instance;
       this.budget = budget;
-      this.timerId = vertx.setTimer(budget.firstByteMs(), id -> fired());
+      this.timer = LoopDeadlines.after(vertx.getOrCreateContext(), budget.firstByteMs(), this::fired);
     }
 
     void headIn() {
@@ -129,7 +128,7 @@ final class UpstreamHttp {
     void stop() {
       if (!stopped) {
         stopped = true;
-        vertx.cancelTimer(timerId);
+        timer.cancel();
       }
     }
 
@@ -144,7 +143,7 @@ final class UpstreamHttp {
       }
       long left = sentAt + budget.totalMs() - System.currentTimeMillis();
       if (left > 0) {
-        timerId = vertx.setTimer(left, id -> fired());
+        timer = LoopDeadlines.after(vertx.getOrCreateContext(), left, this::fired);
       } else {
         stopped = true;
         request.reset(0, new UpstreamTimeoutException(instance, TimeBudget.Bound.TOTAL, budget.totalMs()));
@@ -192,16 +191,32 @@ final class UpstreamHttp {
   }
 
   /** A whole answer, replayed as a stream so it goes through the same pipe as a streamed one. */
-  static UpstreamReply whole(Vertx vertx, Buffer body, Usage usage, HttpClientRequest req) {
-    return reply("application/json", ChunkStream.replay(vertx.getOrCreateContext(), List.of(body)), usage, req::reset);
+  static UpstreamReply whole(Buffer body, Usage usage, HttpClientRequest req) {
+    return reply("application/json", MultiMap.caseInsensitiveMultiMap(), null, body, usage, req::reset);
   }
 
   static UpstreamReply reply(String contentType, ReadStream<Buffer> body, Usage usage, Runnable cancel) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    return reply(contentType, MultiMap.caseInsensitiveMultiMap(), body, null, usage, cancel);
+  }
+
+  /**
+   * @param body  the body as a stream; null with a whole body: replayed from it if a caller asks
+   * @param whole the body when it is in memory (see {@link UpstreamReply#whole()}), else null
+   */
+  private static UpstreamReply reply(String contentType, MultiMap headers, ReadStream<Buffer> body, Buffer whole,
+                                     Usage usage, Runnable cancel) {
     return new UpstreamReply() {
+      private ReadStream<Buffer> stream = body;
+
       @Override public String contentType() { return contentType; }
       @Override public MultiMap headers() { return headers; }
-      @Override public ReadStream<Buffer> body() { return body; }
+      @Override public ReadStream<Buffer> body() {
+        if (stream == null) {
+          stream = ChunkStream.replay(Vertx.currentContext(), List.of(whole));
+        }
+        return stream;
+      }
+      @Override public Buffer whole() { return whole; }
       @Override public Usage usage() { return usage; }
       @Override public void cancel() { cancel.run(); }
     };

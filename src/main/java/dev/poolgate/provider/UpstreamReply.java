@@ -20,6 +20,15 @@ public interface UpstreamReply {
   /** The body, paused. */
   ReadStream<Buffer> body();
 
+  /**
+   * The whole body, when it is already in memory (a non-streamed answer read in full); null for a
+   * stream. Such an answer goes to the client in one write with its length instead of being piped
+   * in chunked framing: {@link #body()} then stays unread.
+   */
+  default Buffer whole() {
+    return null;
+  }
+
   /** Tokens used, complete once the body has ended. */
   Usage usage();
 

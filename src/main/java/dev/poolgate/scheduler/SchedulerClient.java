@@ -1,5 +1,6 @@
 package dev.poolgate.scheduler;
 
+import dev.poolgate.bus.Ask;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.scheduling.CallMetrics;
@@ -9,15 +10,11 @@ import dev.poolgate.scheduling.PoolSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 
 import java.util.List;
 
 /** How the other verticles talk to the scheduler. */
 public final class SchedulerClient {
-  /** Extra time the bus waits for a grant past the ticket's own deadline. */
-  static final long GRACE_MS = 5_000;
-
   private final Vertx vertx;
   private final EventBus bus;
 
@@ -31,11 +28,9 @@ public final class SchedulerClient {
     return SlotDeskVerticle.acquireAddress(vertx.getOrCreateContext());
   }
 
+  /** A slot, or the reason there is none (its queue deadline is kept by the ledger). */
   public Future<Lease> acquire(SlotRequest request) {
-    long wait = Math.max(1, request.deadline() - System.currentTimeMillis()) + GRACE_MS;
-    return bus.<Lease>request(desk(), request, Bus.local(wait))
-        .map(Message::body)
-        .recover(Bus::unwrap);
+    return Ask.send(bus, desk(), request);
   }
 
   public void cancel(String pool, String ticketId) {

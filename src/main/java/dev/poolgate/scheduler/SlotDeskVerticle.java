@@ -1,6 +1,6 @@
 package dev.poolgate.scheduler;
 
-import dev.poolgate.ErrorKind;
+import dev.poolgate.bus.Ask;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.bus.LoopAddresses;
 import dev.poolgate.ledger.SlotLedger;
@@ -11,7 +11,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +27,6 @@ import java.util.List;
  */
 public final class SlotDeskVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SlotDeskVerticle.class);
-  /** A grant this close to the requester's bus time-out is treated as too late. */
-  private static final long LATE_MARGIN_MS = 500;
-
   /** The acquire address of each loop with a desk; its cancel and release addresses derive from it. */
   static final LoopAddresses DESKS = new LoopAddresses(Bus.ACQUIRE);
 
@@ -75,9 +71,7 @@ public final class SlotDeskVerticle extends VerticleBase {
   /** The consumers of one desk, on the given addresses (a loop's own, or the shared ones). */
   static void serve(EventBus bus, SlotLedger ledger, String acquire, String cancel, String release,
                     List<MessageConsumer<?>> into) {
-    into.add(bus.<SlotRequest>localConsumer(acquire, msg -> ledger.acquire(msg.body())
-        .onSuccess(lease -> grant(ledger, msg, lease))
-        .onFailure(e -> Bus.fail(msg, e))));
+    into.add(bus.<Ask<SlotRequest, Lease>>localConsumer(acquire, msg -> grant(ledger, msg.body())));
     into.add(bus.<Notes.Cancel>localConsumer(cancel, msg ->
         ledger.cancel(msg.body().pool(), msg.body().ticketId())
             .onFailure(e -> log.warn("cancel of ticket {} failed: {}", msg.body().ticketId(), e.toString()))));
@@ -90,15 +84,25 @@ public final class SlotDeskVerticle extends VerticleBase {
   }
 
   /**
-   * Hands a lease to the requester — unless the requester has stopped waiting (the store answered
-   * after its bus time-out): a reply nobody reads would hold the slot for good, so it goes back.
+   * Hands the ledger's answer to the requester. A requester that stopped waiting meanwhile (its
+   * request ended) gives a late lease straight back itself; one that could not take it at all
+   * (completed already) would leave it held, so it goes back here.
    */
-  private static void grant(SlotLedger ledger, Message<SlotRequest> msg, Lease lease) {
-    if (System.currentTimeMillis() >= msg.body().deadline() + SchedulerClient.GRACE_MS - LATE_MARGIN_MS) {
-      ledger.release(lease, Outcome.NEUTRAL, null);
-      Bus.fail(msg, ErrorKind.QUEUE_TIMEOUT.exception("the slot came after the request stopped waiting"));
-      return;
+  private static void grant(SlotLedger ledger, Ask<SlotRequest, Lease> ask) {
+    Future<Lease> answer;
+    try {
+      answer = ledger.acquire(ask.question());
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
     }
-    msg.reply(lease);
+    answer.onComplete(ar -> {
+      if (ar.succeeded()) {
+        if (!ask.answer().tryComplete(ar.result())) {
+          ledger.release(ar.result(), Outcome.NEUTRAL, null);
+        }
+      } else {
+        ask.answer().tryFail(ar.cause());
+      }
+    });
   }
 }

@@ -43,6 +43,9 @@ class StreamingTest extends GatewayTestBase {
     assertEquals("p", reply.header("x-poolgate-pool"));
     assertEquals("1", reply.header("x-poolgate-attempts"));
     assertEquals("1", reply.header("openai-processing-ms"), "upstream hints pass through");
+    // a whole answer leaves in one write with its length, not in chunked framing
+    assertEquals(String.valueOf(reply.body().length()), reply.header("content-length"));
+    assertEquals(null, reply.header("transfer-encoding"));
     JsonObject answer = reply.json();
     assertEquals("chat.completion", answer.getString("object"));
     assertEquals("Hello from the fake.", answer.getJsonArray("choices").getJsonObject(0)
@@ -62,6 +65,7 @@ class StreamingTest extends GatewayTestBase {
 
     assertEquals(200, reply.status(), reply::text);
     assertTrue(reply.header("content-type").startsWith("text/event-stream"));
+    assertEquals("chunked", reply.header("transfer-encoding"), "a stream goes out as it comes");
     List<String> events = events(reply.text());
     // role, 5 content pieces, finish, [DONE]; the usage chunk the gateway asked for is dropped
     assertEquals(8, events.size(), reply.text());

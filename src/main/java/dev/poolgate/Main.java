@@ -141,11 +141,15 @@ public final class Main {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      // the console appender is asynchronous: stopping Logback writes out the last lines
-      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
-        logback.stop();
-      }
+      writeOutLogs();
     }, "poolgate-shutdown"));
+  }
+
+  /** The console appender writes from its own thread: stopping Logback writes out the last lines. */
+  private static void writeOutLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+      logback.stop();
+    }
   }
 
   private static void fatal(Vertx vertx, Throwable e) {
@@ -153,9 +157,13 @@ public final class Main {
     log.error(msg);
     System.err.println("poolgate: " + msg);
     if (vertx == null) {
+      writeOutLogs();
       System.exit(2);
     }
-    vertx.close().onComplete(ar -> System.exit(2));
+    vertx.close().onComplete(ar -> {
+      writeOutLogs();
+      System.exit(2);
+    });
   }
 
   private static void usage(String problem) {

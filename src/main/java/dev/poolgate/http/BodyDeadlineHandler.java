@@ -1,7 +1,7 @@
 package dev.poolgate.http;
 
-import dev.poolgate.timing.LoopDeadlines;
 import dev.poolgate.ErrorKind;
+import dev.poolgate.timing.LoopDeadlines;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;

@@ -2,7 +2,6 @@ package dev.poolgate.ledger;
 
 import dev.poolgate.ErrorKind;
 import dev.poolgate.GatewayException;
-import dev.poolgate.timing.LoopDeadlines;
 import dev.poolgate.scheduling.Admission;
 import dev.poolgate.scheduling.AllotmentAnswer;
 import dev.poolgate.scheduling.AllotmentSync;
@@ -13,6 +12,7 @@ import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import dev.poolgate.scheduling.PoolSpec;
 import dev.poolgate.scheduling.Ticket;
+import dev.poolgate.timing.LoopDeadlines;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,7 +1,7 @@
 package dev.poolgate.provider;
 
-import dev.poolgate.timing.LoopDeadlines;
 import dev.poolgate.config.TimeBudget;
+import dev.poolgate.timing.LoopDeadlines;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -190,7 +190,7 @@ final class UpstreamHttp {
     return contentType != null && contentType.toLowerCase().startsWith(prefix);
   }
 
-  /** A whole answer, replayed as a stream so it goes through the same pipe as a streamed one. */
+  /** A whole JSON answer: written to the client in one go ({@link UpstreamReply#whole()}). */
   static UpstreamReply whole(Buffer body, Usage usage, HttpClientRequest req) {
     return reply("application/json", MultiMap.caseInsensitiveMultiMap(), null, body, usage, req::reset);
   }

@@ -1,5 +1,6 @@
 package dev.poolgate.bus;
 
+import dev.poolgate.ErrorKind;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
@@ -18,10 +19,16 @@ import io.vertx.core.eventbus.EventBus;
  */
 public record Ask<Q, A>(Q question, Promise<A> answer) {
 
-  /** Sends {@code question} to {@code address} on this node; the future completes with the answer. */
+  /**
+   * Sends {@code question} to {@code address} on this node; the future completes with the answer,
+   * or fails at once ({@code INTERNAL}) when no verticle listens there (a node shutting down), as a
+   * bus request would: an ask nobody received is never left waiting.
+   */
   public static <Q, A> Future<A> send(EventBus bus, String address, Q question) {
     Promise<A> answer = Promise.promise();
-    bus.send(address, new Ask<Q, A>(question, answer), Bus.LOCAL);
+    bus.<Ask<Q, A>>sender(address, Bus.LOCAL).write(new Ask<>(question, answer))
+        .onFailure(e -> answer.tryFail(ErrorKind.INTERNAL.exception("nobody answers at " + address + ": "
+            + e.getMessage())));
     return answer.future();
   }
 }

@@ -28,31 +28,30 @@ public final class TappedWriteStream implements WriteStream<Buffer> {
    */
   @Override
   public Future<Void> write(Buffer data) {
-    try {
+    return guarded(() -> {
       tap.accept(data);
-      return out.write(data).onFailure(e -> targetFailed = true);
-    } catch (RuntimeException e) {
-      targetFailed = true;
-      return Future.failedFuture(e);
-    }
+      return out.write(data);
+    });
   }
 
   /** The whole answer in one write: the target sends it with its length, not in chunked framing. */
   @Override
   public Future<Void> end(Buffer data) {
-    try {
+    return guarded(() -> {
       tap.accept(data);
-      return out.end(data).onFailure(e -> targetFailed = true);
-    } catch (RuntimeException e) {
-      targetFailed = true;
-      return Future.failedFuture(e);
-    }
+      return out.end(data);
+    });
   }
 
   @Override
   public Future<Void> end() {
+    return guarded(out::end);
+  }
+
+  /** Runs a write to the target; a failure of it, or a throw, marks the target failed. */
+  private Future<Void> guarded(java.util.function.Supplier<Future<Void>> write) {
     try {
-      return out.end().onFailure(e -> targetFailed = true);
+      return write.get().onFailure(e -> targetFailed = true);
     } catch (RuntimeException e) {
       targetFailed = true;
       return Future.failedFuture(e);

@@ -5,13 +5,11 @@ import dev.poolgate.GatewayException;
 import dev.poolgate.bus.Bus;
 import dev.poolgate.config.GatewayConfig;
 import dev.poolgate.ledger.SlotLedger;
-import dev.poolgate.ledger.SlotRequest;
 import dev.poolgate.scheduling.PoolSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

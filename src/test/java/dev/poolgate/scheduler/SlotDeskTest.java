@@ -62,6 +62,14 @@ class SlotDeskTest {
     }
   }
 
+  @Test
+  void anAskNobodyListensForFailsAtOnce(Vertx vertx) {
+    Bus.registerCodecs(vertx, List.of(Ask.class));
+    Throwable t = awaitFailure(Ask.<SlotRequest, Lease>send(vertx.eventBus(), "no-desk-here", request("t0")));
+    assertEquals(ErrorKind.INTERNAL, GatewayException.kindOf(t));
+    assertTrue(t.getMessage().contains("no-desk-here"), t.getMessage());
+  }
+
   private static SlotRequest request(String ticket) {
     return new SlotRequest("p", ticket, 0, System.currentTimeMillis() + 5_000, Set.of());
   }

@@ -39,6 +39,7 @@ ACCESS_LOG="${BENCH_ACCESS_LOG:-OFF}"
 
 # Fixed ports; bench/poolgate-bench.yaml names the same ones.
 UPSTREAM=19001 PACED=19002 SLOW=19003 GATEWAY="${BENCH_GATEWAY_PORT:-18080}" MINIMAL=18081 NGINX=18082 MINIMAL_SOAK=18083
+MINIMAL_PACED=18084 # the minimal proxy in front of the paced upstream: what a bare proxy adds to time to first byte
 NODE_HTTP=(18090 18091 18092) # clustered nodes 1..3: HTTP (POOLGATE_SERVER_PORT)
 NODE_HZ=(15701 15702 15703)   # ... and Hazelcast member ports, away from the 5701 default that tests may use
 LB_PORT=(18095 18096 18097)   # the balancer's round robin over the first 1, 2, 3 nodes
@@ -112,7 +113,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in $UPSTREAM $PACED $SLOW $GATEWAY $MINIMAL $NGINX $MINIMAL_SOAK ${NODE_HTTP[@]} ${NODE_HZ[@]} ${LB_PORT[@]}; do
+for p in $UPSTREAM $PACED $SLOW $GATEWAY $MINIMAL $NGINX $MINIMAL_SOAK $MINIMAL_PACED ${NODE_HTTP[@]} ${NODE_HZ[@]} ${LB_PORT[@]}; do
   port_free "$p" || { echo "port $p on 127.0.0.1 is already in use; stop whatever holds it" >&2; exit 1; }
 done
 
@@ -157,6 +158,10 @@ for p in $UPSTREAM $PACED $SLOW; do wait_ok "http://127.0.0.1:$p/v1/models" || {
 if has_target minimal; then
   start minimal "${BJAVA[@]}" $P.MinimalProxy --port $MINIMAL --target-port $UPSTREAM
   wait_ok "http://127.0.0.1:$MINIMAL$CHAT_PATH" "$BODY" || { echo "MinimalProxy did not start" >&2; exit 1; }
+  if has_phase ttfb; then
+    start minimal_paced "${BJAVA[@]}" $P.MinimalProxy --port $MINIMAL_PACED --target-port $PACED
+    wait_ok "http://127.0.0.1:$MINIMAL_PACED/v1/models" || { echo "MinimalProxy (paced) did not start" >&2; exit 1; }
+  fi
 fi
 
 if has_target nginx; then
@@ -452,6 +457,10 @@ for round in $(seq "$ROUNDS"); do
     log "streaming time to first byte at $STREAM_RATE streams/s, upstream pacing 8 chunks 5 ms apart (round $round/$ROUNDS)"
     if has_target direct; then
       loadgen --kind ttfb --label direct --url "http://127.0.0.1:$PACED$CHAT_PATH" --mode open --stream true \
+        --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
+    fi
+    if has_target minimal; then
+      loadgen --kind ttfb --label minimal --url "http://127.0.0.1:$MINIMAL_PACED$CHAT_PATH" --mode open --stream true \
         --rate "$STREAM_RATE" --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION"
     fi
     if has_target poolgate; then

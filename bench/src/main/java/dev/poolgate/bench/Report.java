@@ -175,7 +175,10 @@ public final class Report {
     line("");
     line("| target | TTFB p50 | TTFB p99 | TTFB p99.9 | added p50 | added p99 | full stream p50 | errors |");
     line("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (String t : List.of("direct", "poolgate")) {
+    for (String t : List.of("direct", "minimal", "poolgate")) {
+      if (t.equals("minimal") && get("ttfb", t) == null) {
+        continue; // the minimal proxy is measured here only when it is among the targets
+      }
       JsonObject j = get("ttfb", t);
       if (j == null) {
         line("| %s | %s | | | | | | |", NAMES.get(t), missing(t));
@@ -251,6 +254,27 @@ public final class Report {
     } else {
       verdict("10,000 concurrent streams, no errors", soak, s != null && s.getLong("errors") == 0);
     }
+    line("");
+    issue13(p99, t50);
+  }
+
+  /** The hot-path targets of issue 13: against the minimal proxy of the same run, and absolute TTFB. */
+  private void issue13(Long p99, Long t50) {
+    line("## Targets of issue 13 (hot path), standalone");
+    line("");
+    line("| target | measured | verdict |");
+    line("|---|---|---|");
+    Double gwCpu = num(get("wrk", "poolgate"), j -> j.getDouble("server_cpu_us_per_req"));
+    Double minCpu = num(get("wrk", "minimal"), j -> j.getDouble("server_cpu_us_per_req"));
+    verdict("throughput per proxy core >= 0.6x the minimal proxy (CPU per request)",
+        gwCpu == null || minCpu == null ? null : String.format("%.2fx (%.1f vs %.1f us per request)",
+            minCpu / gwCpu, gwCpu, minCpu), gwCpu != null && minCpu != null && minCpu / gwCpu >= 0.6);
+    Long minP99 = addedUs(get("latency", "minimal"), get("latency", "direct"), "latency_us", "p99");
+    verdict("added p99 <= the minimal proxy's + 0.3 ms", p99 == null || minP99 == null ? null
+        : p99 + " us vs the minimal proxy's " + minP99 + " us", p99 != null && minP99 != null && p99 - minP99 <= 300);
+    Long minT50 = addedUs(get("ttfb", "minimal"), get("ttfb", "direct"), "ttfb_us", "p50");
+    verdict("added streaming TTFB p50 <= 0.3 ms", t50 == null ? null : t50 + " us (the minimal proxy's: "
+        + (minT50 == null ? "not measured" : minT50 + " us") + ")", t50 != null && t50 <= 300);
     line("");
   }
 

@@ -2,7 +2,6 @@ package dev.poolgate.provider;
 
 import dev.poolgate.config.InstanceConfig;
 import dev.poolgate.protocol.ResponsesStreamPassThrough;
-import dev.poolgate.protocol.ResponsesToChat;
 import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -12,8 +11,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 
@@ -169,19 +166,14 @@ public final class OpenAiAdapter implements ProviderAdapter {
     // a completion carries choices, an embeddings answer data, a response its output
     String required = call.protocol() == Protocol.RESPONSES ? "output"
         : call.endpoint() == Endpoint.EMBEDDINGS ? "data" : "choices";
+    AnswerCheck.UsageNames names = call.protocol() == Protocol.RESPONSES ? AnswerCheck.UsageNames.RESPONSES
+        : AnswerCheck.UsageNames.CHAT;
     return ex.collect(id).compose(b -> {
+      byte[] bytes = b.getBytes();
       try {
-        JsonObject answer = new JsonObject(b);
-        if (!(answer.getValue(required) instanceof JsonArray)) {
-          return Future.failedFuture(UpstreamException.malformed(id, "no " + required + " in the answer"));
-        }
-        if (call.protocol() == Protocol.RESPONSES) {
-          ResponsesToChat.readUsage(answer.getJsonObject("usage"), usage::set);
-        } else {
-          usage.read(answer.getJsonObject("usage"));
-        }
-      } catch (DecodeException | ClassCastException e) {
-        return Future.failedFuture(UpstreamException.malformed(id, "the answer is not valid JSON"));
+        AnswerCheck.check(bytes, 0, bytes.length, required, names, usage::set);
+      } catch (AnswerCheck.Malformed e) {
+        return Future.failedFuture(UpstreamException.malformed(id, e.getMessage()));
       }
       return Future.succeededFuture(ex.whole(headers, b, usage));
     });

@@ -15,7 +15,7 @@ if [[ "$QUICK" == 1 ]]; then
   : "${BENCH_DURATION:=3}" "${BENCH_WARMUP:=2}" "${BENCH_RATE:=500}" "${BENCH_STREAM_RATE:=200}" "${BENCH_STREAMS:=1000}"
 fi
 DURATION="${BENCH_DURATION:-20}"       # seconds of each measured phase
-WARMUP="${BENCH_WARMUP:-10}"           # seconds of closed-loop warm-up before each LoadGen phase (JIT on both ends)
+WARMUP="${BENCH_WARMUP:-10}"           # seconds of warm-up before each LoadGen phase, in its mode and at its rate (JIT on both ends)
 RATE="${BENCH_RATE:-2000}"             # open-loop rate for the latency phase, req/s
 STREAM_RATE="${BENCH_STREAM_RATE:-500}" # open-loop rate for the TTFB phase, streams/s
 STREAMS="${BENCH_STREAMS:-10000}"      # concurrent streams in the soak

@@ -55,8 +55,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
     Buffer body = body(call).toBuffer();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(inst.baseUrl() + "/v1" + (call.endpoint() == Endpoint.COUNT_TOKENS
-            ? Endpoint.COUNT_TOKENS.path() : "/messages"))
+        .setAbsoluteURI(UpstreamHttp.url(inst.baseUrl() + "/v1" + (call.endpoint() == Endpoint.COUNT_TOKENS
+            ? Endpoint.COUNT_TOKENS.path() : "/messages")))
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.ACCEPT, call.stream() ? "text/event-stream" : "application/json")
         .putHeader("x-request-id", call.requestId());
@@ -89,7 +89,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
   @Override
   public Future<Void> probe(InstanceConfig inst, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-        .setAbsoluteURI(inst.baseUrl() + "/v1" + inst.probePath())
+        .setAbsoluteURI(UpstreamHttp.url(inst.baseUrl() + "/v1" + inst.probePath()))
         .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
     authorize(options, inst);
     return client.request(options)

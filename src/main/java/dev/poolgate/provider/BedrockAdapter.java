@@ -75,7 +75,7 @@ public final class BedrockAdapter implements ProviderAdapter {
     headers.put("accept", call.stream() ? EVENT_STREAM : "application/json");
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(url)
+        .setAbsoluteURI(UpstreamHttp.url(url))
         .putHeader("x-request-id", call.requestId());
     headers.forEach(options::putHeader);
     inst.headers().forEach(options::putHeader);
@@ -146,7 +146,7 @@ public final class BedrockAdapter implements ProviderAdapter {
   @Override
   public Future<Void> probe(InstanceConfig inst, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-        .setAbsoluteURI(baseUrl(inst) + inst.probePath())
+        .setAbsoluteURI(UpstreamHttp.url(baseUrl(inst) + inst.probePath()))
         .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
     return client.request(options)
         .compose(HttpClientRequest::send)

@@ -52,8 +52,8 @@ public final class GeminiAdapter implements ProviderAdapter {
     String model = inst.model().startsWith("models/") ? inst.model().substring("models/".length()) : inst.model();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(inst.baseUrl() + "/models/" + model
-            + (call.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent"))
+        .setAbsoluteURI(UpstreamHttp.url(inst.baseUrl() + "/models/" + model
+            + (call.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent")))
         .putHeader(HttpHeaders.CONTENT_TYPE, UpstreamHttp.APPLICATION_JSON)
         .putHeader(HttpHeaders.ACCEPT, call.stream() ? UpstreamHttp.EVENT_STREAM : UpstreamHttp.APPLICATION_JSON);
     authorize(options, inst);
@@ -63,7 +63,7 @@ public final class GeminiAdapter implements ProviderAdapter {
   @Override
   public Future<Void> probe(InstanceConfig inst, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-        .setAbsoluteURI(inst.baseUrl() + inst.probePath())
+        .setAbsoluteURI(UpstreamHttp.url(inst.baseUrl() + inst.probePath()))
         .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
     authorize(options, inst);
     return UpstreamHttp.probe(client, options);

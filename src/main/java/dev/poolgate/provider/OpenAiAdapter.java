@@ -115,8 +115,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
     InstanceConfig inst = call.instance();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(call.protocol() == Protocol.RESPONSES ? dialect.responsesUri(inst)
-            : dialect.uri(inst, call.endpoint()))
+        .setAbsoluteURI(UpstreamHttp.url(call.protocol() == Protocol.RESPONSES ? dialect.responsesUri(inst)
+            : dialect.uri(inst, call.endpoint())))
         .putHeader(HttpHeaders.CONTENT_TYPE, UpstreamHttp.APPLICATION_JSON)
         .putHeader(HttpHeaders.ACCEPT, call.stream() ? UpstreamHttp.EVENT_STREAM : UpstreamHttp.APPLICATION_JSON)
         .putHeader("x-request-id", call.requestId());
@@ -128,7 +128,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
   @Override
   public Future<Void> probe(InstanceConfig inst, long timeoutMs) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-        .setAbsoluteURI(dialect.probeUri(inst))
+        .setAbsoluteURI(UpstreamHttp.url(dialect.probeUri(inst)))
         .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs);
     dialect.authorize(options, inst);
     return UpstreamHttp.probe(client, options);

@@ -3,10 +3,12 @@ package dev.poolgate.provider;
 import dev.poolgate.config.InstanceConfig;
 import dev.poolgate.protocol.ResponsesStreamPassThrough;
 import dev.poolgate.protocol.SseFramer;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -169,9 +171,12 @@ public final class OpenAiAdapter implements ProviderAdapter {
     AnswerCheck.UsageNames names = call.protocol() == Protocol.RESPONSES ? AnswerCheck.UsageNames.RESPONSES
         : AnswerCheck.UsageNames.CHAT;
     return ex.collect(id).compose(b -> {
-      byte[] bytes = b.getBytes();
+      // the collected body is a heap buffer: read in place, not copied
+      ByteBuf bytes = ((BufferInternal) b).getByteBuf();
+      byte[] array = bytes.hasArray() ? bytes.array() : b.getBytes();
+      int offset = bytes.hasArray() ? bytes.arrayOffset() + bytes.readerIndex() : 0;
       try {
-        AnswerCheck.check(bytes, 0, bytes.length, required, names, usage::set);
+        AnswerCheck.check(array, offset, b.length(), required, names, usage::set);
       } catch (AnswerCheck.Malformed e) {
         return Future.failedFuture(UpstreamException.malformed(id, e.getMessage()));
       }

@@ -25,6 +25,10 @@ public final class Report {
   private static final long MAX_ADDED_P99_US = 1000;
   private static final long MAX_TTFB_ADDED_US = 1000;
   private static final long MAX_CLUSTER_ADDED_P99_US = 3000;
+  /** Issue 13: CPU per request against the minimal proxy's, added p99 over the proxy's, added TTFB p50. */
+  private static final double MIN_CPU_RATIO = 0.6;
+  private static final long MAX_P99_OVER_MINIMAL_US = 300;
+  private static final long MAX_TTFB_P50_ADDED_US = 300;
   /** The clustered targets: label, nodes, whether the balancer (nginx round robin) is in the path. */
   private static final List<String> CLUSTER = List.of("cluster1", "cluster1-nginx", "cluster2", "cluster3");
   private static final Map<String, String> CLUSTER_NAMES = Map.of("poolgate", "standalone poolgate (no Hazelcast)",
@@ -230,10 +234,7 @@ public final class Report {
   }
 
   private void verdicts() {
-    line("## Targets (DESIGN.md \"Performance targets\", standalone)");
-    line("");
-    line("| target | measured | verdict |");
-    line("|---|---|---|");
+    verdictTable("Targets (DESIGN.md \"Performance targets\", standalone)");
     Double gw = num(get("wrk", "poolgate"), j -> j.getDouble("rps"));
     Double min = num(get("wrk", "minimal"), j -> j.getDouble("rps"));
     verdict("throughput >= 80 % of the minimal proxy (wrk)", gw == null || min == null ? null
@@ -258,23 +259,28 @@ public final class Report {
     issue13(p99, t50);
   }
 
-  /** The hot-path targets of issue 13: against the minimal proxy of the same run, and absolute TTFB. */
-  private void issue13(Long p99, Long t50) {
-    line("## Targets of issue 13 (hot path), standalone");
+  /** A section of verdicts: its heading and the head of its table. */
+  private void verdictTable(String title) {
+    line("## " + title);
     line("");
     line("| target | measured | verdict |");
     line("|---|---|---|");
+  }
+
+  /** The hot-path targets of issue 13: against the minimal proxy of the same run, and absolute TTFB. */
+  private void issue13(Long p99, Long t50) {
+    verdictTable("Targets of issue 13 (hot path), standalone");
     Double gwCpu = num(get("wrk", "poolgate"), j -> j.getDouble("server_cpu_us_per_req"));
     Double minCpu = num(get("wrk", "minimal"), j -> j.getDouble("server_cpu_us_per_req"));
     verdict("throughput per proxy core >= 0.6x the minimal proxy (CPU per request)",
         gwCpu == null || minCpu == null ? null : String.format("%.2fx (%.1f vs %.1f us per request)",
-            minCpu / gwCpu, gwCpu, minCpu), gwCpu != null && minCpu != null && minCpu / gwCpu >= 0.6);
+            minCpu / gwCpu, gwCpu, minCpu), gwCpu != null && minCpu != null && minCpu / gwCpu >= MIN_CPU_RATIO);
     Long minP99 = addedUs(get("latency", "minimal"), get("latency", "direct"), "latency_us", "p99");
     verdict("added p99 <= the minimal proxy's + 0.3 ms", p99 == null || minP99 == null ? null
-        : p99 + " us vs the minimal proxy's " + minP99 + " us", p99 != null && minP99 != null && p99 - minP99 <= 300);
+        : p99 + " us vs the minimal proxy's " + minP99 + " us", p99 != null && minP99 != null && p99 - minP99 <= MAX_P99_OVER_MINIMAL_US);
     Long minT50 = addedUs(get("ttfb", "minimal"), get("ttfb", "direct"), "ttfb_us", "p50");
     verdict("added streaming TTFB p50 <= 0.3 ms", t50 == null ? null : t50 + " us (the minimal proxy's: "
-        + (minT50 == null ? "not measured" : minT50 + " us") + ")", t50 != null && t50 <= 300);
+        + (minT50 == null ? "not measured" : minT50 + " us") + ")", t50 != null && t50 <= MAX_TTFB_P50_ADDED_US);
     line("");
   }
 

@@ -1,28 +1,22 @@
 package dev.poolgate.log;
 
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.EncoderBase;
 
 /**
- * The console's encoder (logback.xml): the pattern for {@link LogFormat#TEXT}, Logback's JSON
- * encoder for {@link LogFormat#JSON}, chosen by {@code <format>} in any case. One appender with
+ * The console's encoder (logback.xml): {@link TextLineEncoder} for {@link LogFormat#TEXT}, Logback's
+ * JSON encoder for {@link LogFormat#JSON}, chosen by {@code <format>} in any case. One appender with
  * one encoder, so Logback has no unreferenced appender to warn about at every start. A value
  * that names no format falls back to text here; {@code Main} refuses it before the node starts.
  */
 public final class ConsoleEncoder extends EncoderBase<ILoggingEvent> {
   private String format = LogFormat.TEXT.name();
-  private String pattern;
   private Encoder<ILoggingEvent> delegate;
 
   public void setFormat(String format) {
     this.format = format;
-  }
-
-  public void setPattern(String pattern) {
-    this.pattern = pattern;
   }
 
   @Override
@@ -35,9 +29,7 @@ public final class ConsoleEncoder extends EncoderBase<ILoggingEvent> {
       json.setWithContext(false);
       delegate = json;
     } else {
-      PatternLayoutEncoder text = new PatternLayoutEncoder();
-      text.setPattern(pattern);
-      delegate = text;
+      delegate = new TextLineEncoder();
     }
     delegate.setContext(getContext());
     delegate.start();

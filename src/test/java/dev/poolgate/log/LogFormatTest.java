@@ -38,7 +38,6 @@ class LogFormatTest {
     ConsoleEncoder encoder = new ConsoleEncoder();
     encoder.setContext(context);
     encoder.setFormat(format);
-    encoder.setPattern("%-5level %logger - %msg%n");
     encoder.start();
     LoggingEvent event = new LoggingEvent("test", context.getLogger("t"), Level.INFO, "hello {}", null,
         new Object[] {42});

@@ -70,7 +70,7 @@ final class Driver extends AbstractVerticle {
   Future<Stats> begin(boolean closed, int loops, long durationMs, long hardStopMs, long maxRequests) {
     Promise<Stats> p = Promise.promise();
     context.runOnContext(v -> {
-      stats = new Stats();
+      stats = new Stats(cfg.trace() != null);
       phase++;
       phaseDone = p;
       closedLoop = closed;

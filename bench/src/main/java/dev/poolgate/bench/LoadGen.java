@@ -29,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code --mode closed}: {@code --connections} request chains back to back for a fixed time: max throughput.
  * </ul>
  * Every run is bounded by {@code --duration}, {@code --max-requests} and a hard stop at duration + timeout. Prints
- * human text plus one {@code RESULT {json}} line, and appends the JSON to {@code --out} if given.
+ * human text plus one {@code RESULT {json}} line, and appends the JSON to {@code --out} if given; {@code --trace FILE}
+ * writes every measured request's start and latency (bench/tail.py reads it).
  */
 public final class LoadGen {
 
@@ -39,7 +40,7 @@ public final class LoadGen {
    */
   record Config(String kind, String label, String host, int port, String path, String mode, double rate,
       int connections, double durationS, double warmupS, long maxRequests, boolean stream, String model,
-      String apiKey, int threads, long timeoutMs, String out, boolean progress, List<Integer> ports) {
+      String apiKey, int threads, long timeoutMs, String out, boolean progress, List<Integer> ports, String trace) {
 
     static Config parse(Args a) {
       String[] urls = a.str("url", "http://127.0.0.1:18080/v1/chat/completions").split(",");
@@ -64,7 +65,7 @@ public final class LoadGen {
           a.lng("max-requests", defaultMax), a.bool("stream", false), a.str("model", "gpt-4o-mini"),
           a.str("api-key", "sk-bench"),
           a.integer("threads", 2), a.lng("timeout-ms", 10_000), a.str("out", null), a.bool("progress", false),
-          List.copyOf(ports));
+          List.copyOf(ports), a.str("trace", null));
     }
 
     String requestBody() {
@@ -111,12 +112,33 @@ public final class LoadGen {
     Progress progress = cfg.progress() ? Progress.start(live, cfg.maxRequests()) : null;
     Stats s = phase(cfg, drivers, closed, cfg.durationS(), cfg.rate(), cfg.maxRequests());
     JsonObject result = report(cfg, s, closed);
+    if (cfg.trace() != null) {
+      writeTrace(Path.of(cfg.trace()), s.trace);
+    }
     if (progress != null) {
       result.put("peak_open", progress.finish()).put("first_bytes", live.firstBytes.get());
     }
     print(cfg, result);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return result;
+  }
+
+  /**
+   * {@code --trace FILE}: one line per request answered in the measured window, "intended-start-ns latency-ns",
+   * sorted by start ({@code System.nanoTime}, the monotonic clock the target's {@code -Xlog:...:tn} and
+   * {@code perf -k CLOCK_MONOTONIC} use too), so slow requests can be lined up with pauses (bench/tail.py).
+   */
+  private static void writeTrace(Path file, Stats.TraceLog trace) throws java.io.IOException {
+    Integer[] order = new Integer[trace.size];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> trace.startNs[i]));
+    StringBuilder b = new StringBuilder(order.length * 24);
+    for (int i : order) {
+      b.append(trace.startNs[i]).append(' ').append(trace.latencyNs[i]).append('\n');
+    }
+    Files.writeString(file, b);
   }
 
   private static int share(long total, int parts, int i) {
@@ -136,7 +158,7 @@ public final class LoadGen {
     if (!closed) {
       pace(drivers, rate, Math.min(maxRequests, (long) Math.ceil(rate * durationS)));
     }
-    Stats merged = new Stats();
+    Stats merged = new Stats(cfg.trace() != null);
     Future.all(parts).toCompletionStage().toCompletableFuture().get(hardStopMs + 10_000, TimeUnit.MILLISECONDS);
     parts.forEach(f -> merged.merge(f.result()));
     return merged;

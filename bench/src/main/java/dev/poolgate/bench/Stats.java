@@ -25,6 +25,38 @@ final class Stats {
   long bytes;
   long startNs;
   long endNs;
+  /** With {@code --trace}: each answered request's intended start and latency (ns), in the order answered. */
+  final TraceLog trace;
+
+  Stats() {
+    this(false);
+  }
+
+  Stats(boolean traced) {
+    trace = traced ? new TraceLog() : null;
+  }
+
+  /** Two growing arrays of longs: no object per request, so tracing does not load the generator's heap. */
+  static final class TraceLog {
+    long[] startNs = new long[1024];
+    long[] latencyNs = new long[1024];
+    int size;
+
+    void add(long start, long latency) {
+      if (size == startNs.length) {
+        startNs = java.util.Arrays.copyOf(startNs, size * 2);
+        latencyNs = java.util.Arrays.copyOf(latencyNs, size * 2);
+      }
+      startNs[size] = start;
+      latencyNs[size++] = latency;
+    }
+
+    void addAll(TraceLog o) {
+      for (int i = 0; i < o.size; i++) {
+        add(o.startNs[i], o.latencyNs[i]);
+      }
+    }
+  }
 
   static final class BadStatus extends RuntimeException {
     BadStatus(int status) {
@@ -47,6 +79,9 @@ final class Stats {
     }
     bytes += bodyBytes;
     latency.recordValue(clampUs(endNs - intendedNs));
+    if (trace != null && inWindow) {
+      trace.add(intendedNs, endNs - intendedNs);
+    }
     if (firstByteNs != 0) {
       ttfb.recordValue(clampUs(firstByteNs - intendedNs));
     }
@@ -84,6 +119,9 @@ final class Stats {
     bytes += o.bytes;
     startNs = startNs == 0 ? o.startNs : Math.min(startNs, o.startNs);
     endNs = Math.max(endNs, o.endNs);
+    if (trace != null && o.trace != null) {
+      trace.addAll(o.trace);
+    }
   }
 
   static JsonObject percentiles(Histogram h) {

@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 
 /**
  * The text line ({@link LogFormat#TEXT}): what Logback's pattern
@@ -36,7 +37,7 @@ public final class TextLineEncoder extends EncoderBase<ILoggingEvent> {
 
   private final TargetLengthBasedClassNameAbbreviator abbreviator =
       new TargetLengthBasedClassNameAbbreviator(LOGGER_LENGTH);
-  private final ConcurrentHashMap<String, String> shortNames = new ConcurrentHashMap<>();
+  private final Map<String, String> shortNames = new HashMap<>();
   private final StringBuilder line = new StringBuilder(512);
   private final ThrowableProxyConverter throwables = new ThrowableProxyConverter();
   private final DateTimeFormatter upToSeconds = UP_TO_SECONDS.withZone(ZoneId.systemDefault());

@@ -124,18 +124,13 @@ public final class LoadGen {
   }
 
   /**
-   * {@code --trace FILE}: one line per request answered in the measured window, "intended-start-ns latency-ns",
-   * sorted by start ({@code System.nanoTime}, the monotonic clock the target's {@code -Xlog:...:tn} and
-   * {@code perf -k CLOCK_MONOTONIC} use too), so slow requests can be lined up with pauses (bench/tail.py).
+   * {@code --trace FILE}: one line per request answered in the measured window, "intended-start-ns latency-ns", in
+   * the order answered ({@code System.nanoTime}, the monotonic clock the target's {@code -Xlog:...:tn} and
+   * {@code perf -k CLOCK_MONOTONIC} use too); bench/tail.py sorts them and lines slow requests up with pauses.
    */
   private static void writeTrace(Path file, Stats.TraceLog trace) throws java.io.IOException {
-    Integer[] order = new Integer[trace.size];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> trace.startNs[i]));
-    StringBuilder b = new StringBuilder(order.length * 24);
-    for (int i : order) {
+    StringBuilder b = new StringBuilder(trace.size * 24);
+    for (int i = 0; i < trace.size; i++) {
       b.append(trace.startNs[i]).append(' ').append(trace.latencyNs[i]).append('\n');
     }
     Files.writeString(file, b);

@@ -82,6 +82,57 @@ final class AnswerCheck {
     }
   }
 
+  /**
+   * Reads one chat stream chunk (an SSE event's data) for its usage, without building its tree:
+   * the counts of its {@code usage} object go to {@code usage}. Returns whether it is the
+   * usage-only chunk: a usage object and no choices (none, or an empty list). A chunk that is not
+   * a JSON object, or whose usage or choices have another shape, counts nothing and is not
+   * usage-only: it passes on as it came.
+   */
+  static boolean usageChunk(byte[] json, TokenCounts usage) {
+    int[] counts = null;
+    boolean noChoices = true;
+    try (JsonParser p = JSON.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("usage") && value == JsonToken.START_OBJECT) {
+          int[] read = new int[2];
+          readUsage(p, UsageNames.CHAT, (prompt, completion) -> {
+            read[0] = prompt;
+            read[1] = completion;
+          });
+          counts = read;
+        } else if (name.equals("usage") && value != JsonToken.VALUE_NULL) {
+          return false;
+        } else if (name.equals("choices") && value == JsonToken.START_ARRAY) {
+          noChoices = true;
+          for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
+            if (item == null) {
+              return false;
+            }
+            noChoices = false;
+            p.skipChildren();
+          }
+        } else if (name.equals("choices") && value != JsonToken.VALUE_NULL) {
+          return false;
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || counts == null) {
+        return false;
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    usage.set(counts[0], counts[1]);
+    return noChoices;
+  }
+
   /** Reads the usage object the parser stands at the start of, leaving it at its end. */
   private static void readUsage(JsonParser p, UsageNames names, TokenCounts usage) throws IOException {
     int prompt = 0;

@@ -3,8 +3,6 @@ package dev.poolgate.provider;
 import dev.poolgate.protocol.SseFramer;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +19,9 @@ public final class SseRelay implements ReadStream<Buffer> {
   public static final int MAX_EVENT_BYTES = SseFramer.MAX_EVENT_BYTES;
   private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DONE_NO_SPACE = "data:[DONE]".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+  private static final String USAGE = "\"usage\"";
+  private static final String NEWLINE = "\n";
 
   private final ReadStream<Buffer> source;
   private final Usage usage;
@@ -106,8 +107,8 @@ public final class SseRelay implements ReadStream<Buffer> {
         sawDone = true;
       }
       boolean drop = false;
-      if (indexOf(data, start, stop, "\"usage\":{") >= 0 || indexOf(data, start, stop, "\"usage\": {") >= 0) {
-        drop = readUsage(data.getString(start, stop, "UTF-8")) && !keepUsageChunk;
+      if (hasUsageObject(data, start, stop)) {
+        drop = readUsage(data, start, stop) && !keepUsageChunk;
       }
       if (drop && out == null) {
         out = data.getBuffer(0, start);
@@ -119,21 +120,45 @@ public final class SseRelay implements ReadStream<Buffer> {
     return out == null ? (end == data.length() ? data : data.getBuffer(0, end)) : out;
   }
 
-  /** Reads usage from a chunk; returns true if it is the usage-only chunk (no choices). */
-  private boolean readUsage(String event) {
-    for (String line : event.split("\n")) {
-      if (line.startsWith("data:")) {
-        try {
-          JsonObject chunk = new JsonObject(line.substring(5).trim());
-          usage.read(chunk.getJsonObject("usage"));
-          var choices = chunk.getJsonArray("choices");
-          return choices == null || choices.isEmpty();
-        } catch (DecodeException | ClassCastException e) {
-          return false;
+  /**
+   * Reads usage from the event in data[start, stop) (its first {@code data:} line), in one pass of
+   * a streaming parser; returns true if it is the usage-only chunk (no choices). An event that is
+   * not such a chunk passes on as it came and counts nothing.
+   */
+  private boolean readUsage(Buffer data, int start, int stop) {
+    int line = start;
+    while (line < stop) {
+      int lineEnd = indexOf(data, line, stop, NEWLINE);
+      int end = lineEnd < 0 ? stop : lineEnd;
+      if (startsWith(data, line, DATA)) {
+        byte[] json = data.getBytes(line + DATA.length, end);
+        return AnswerCheck.usageChunk(json, usage::set);
+      }
+      line = end + 1;
+    }
+    return false;
+  }
+
+  /** Whether data[from, to) holds a member {@code "usage"} whose value is an object. */
+  private static boolean hasUsageObject(Buffer data, int from, int to) {
+    for (int at = indexOf(data, from, to, USAGE); at >= 0; at = indexOf(data, at + 1, to, USAGE)) {
+      int i = skipBlanks(data, at + USAGE.length(), to);
+      if (i < to && data.getByte(i) == ':') {
+        i = skipBlanks(data, i + 1, to);
+        if (i < to && data.getByte(i) == '{') {
+          return true;
         }
       }
     }
     return false;
+  }
+
+  private static int skipBlanks(Buffer data, int from, int to) {
+    int i = from;
+    while (i < to && (data.getByte(i) == ' ' || data.getByte(i) == '\t')) {
+      i++;
+    }
+    return i;
   }
 
   private void onEnd() {

@@ -107,4 +107,43 @@ class AnswerCheckTest {
     check(COMPLETION + "\n  \r\n", "choices", UsageNames.CHAT);
     assertEquals(11, counts[0]);
   }
+
+  // ------------------------------------------------------------------ one chunk of a stream
+
+  private boolean usageChunk(String json) {
+    return AnswerCheck.usageChunk(json.getBytes(StandardCharsets.UTF_8), (p, c) -> {
+      counts[0] = p;
+      counts[1] = c;
+    });
+  }
+
+  @Test
+  void theUsageOnlyChunkIsCountedAndToldApart() {
+    assertEquals(true, usageChunk("{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,"
+        + "\"completion_tokens\":7,\"completion_tokens_details\":{\"completion_tokens\":99}}}"));
+    assertArrayEquals(new int[] {11, 7}, counts);
+    counts[0] = -1;
+    assertEquals(true, usageChunk("{\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}"), "no choices at all");
+    assertArrayEquals(new int[] {1, 2}, counts);
+  }
+
+  @Test
+  void usageOnAChunkWithChoicesIsCountedButTheChunkIsNotUsageOnly() {
+    assertEquals(false, usageChunk("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"]\"}},{\"index\":1}],"
+        + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"));
+    assertArrayEquals(new int[] {3, 2}, counts);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"choices\":[],\"usage\":{\"prompt_tokens\":3",        // cut short
+      "[{\"usage\":{\"prompt_tokens\":3}}]",                      // not an object
+      "{\"choices\":[],\"usage\":[3,2]}",                         // usage of another shape
+      "{\"choices\":{},\"usage\":{\"prompt_tokens\":3}}",        // choices of another shape
+      "{\"choices\":[],\"usage\":null}",                          // no usage
+      "{\"choices\":[{\"index\":0}]}"})
+  void aChunkThatIsNotAUsageChunkCountsNothing(String json) {
+    assertEquals(false, usageChunk(json));
+    assertArrayEquals(new int[] {-1, -1}, counts);
+  }
 }

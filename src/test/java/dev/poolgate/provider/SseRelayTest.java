@@ -127,6 +127,28 @@ class SseRelayTest {
   }
 
   @Test
+  void aUsageChunkIsFoundWhateverItsSpacingAndLinesBeforeItsData() {
+    relay(false);
+    String spaced = ": keep-alive\nevent: message\r\ndata:{\"id\":\"c1\", \"choices\": [], \"usage\" :\t{\"prompt_tokens\": 5,"
+        + " \"completion_tokens\": 4}}\r\n\r\n";
+    source.push(ROLE + spaced + DONE);
+    source.end();
+    assertEquals(ROLE + DONE, out.toString(), "the usage-only chunk is dropped");
+    assertEquals(5, usage.promptTokens());
+    assertEquals(4, usage.completionTokens());
+  }
+
+  @Test
+  void usageNamedOnlyInsideTheTextIsNotRead() {
+    relay(false);
+    String quoted = "data: {\"choices\":[],\"x\":\"\\\"usage\\\": {\\\"prompt_tokens\\\": 9}\"}\n\n";
+    source.push(ROLE + quoted + DONE);
+    source.end();
+    assertEquals(ROLE + quoted + DONE, out.toString(), "not a usage chunk: passed on");
+    assertEquals(0, usage.promptTokens());
+  }
+
+  @Test
   void truncatedStreamWithoutDoneFails() {
     relay(true);
     source.push(ROLE + HELLO);

@@ -12,7 +12,8 @@ import java.io.IOException;
  * the answer passes on to the client byte for byte, so all the gateway needs from it is that it is
  * one well-formed JSON object, that it carries its list ({@code choices}, {@code data} or
  * {@code output}) and what its {@code usage} says. Building a {@code JsonObject} of every answer
- * only to read two numbers was a tenth of what the gateway allocated per request.
+ * only to read two numbers was a tenth of what the gateway allocated per request. A stream's usage
+ * chunk is read the same way ({@link #usageChunk}).
  */
 final class AnswerCheck {
   /** Why an answer is not one the client can use. */

@@ -2,6 +2,7 @@ package dev.poolgate.protocol;
 
 import io.vertx.core.buffer.Buffer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,12 +19,13 @@ public final class SseFramer implements Framer<SseEvent> {
   @Override
   public List<SseEvent> push(Buffer bytes) {
     Buffer data = partial.length() == 0 ? bytes : partial.appendBuffer(bytes);
+    byte[] raw = data.getBytes();
     List<SseEvent> out = new ArrayList<>();
-    int end = lastEventEnd(data);
+    int end = lastEventEnd(raw);
     int start = 0;
     while (start < end) {
-      int stop = nextEventEnd(data, start, end);
-      SseEvent event = parse(data.getString(start, stop, "UTF-8"));
+      int stop = nextEventEnd(raw, start, end);
+      SseEvent event = parse(new String(raw, start, stop - start, StandardCharsets.UTF_8));
       if (event != null) {
         out.add(event);
       }
@@ -59,11 +61,15 @@ public final class SseFramer implements Framer<SseEvent> {
     return last == null ? List.of() : List.of(last);
   }
 
+  /*
+   * The scans work on the bytes copied out of the buffer once: a Buffer's getByte goes through the
+   * Netty buffer behind it, a call per byte that profiles showed as the relay's largest own cost.
+   */
+
   /** End (exclusive) of the last complete event in data (a blank line, LF or CRLF), or -1. */
-  public static int lastEventEnd(Buffer data) {
-    for (int i = data.length() - 1; i > 0; i--) {
-      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
-          || (i > 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
+  public static int lastEventEnd(byte[] data) {
+    for (int i = data.length - 1; i > 0; i--) {
+      if (data[i] == '\n' && (data[i - 1] == '\n' || (i > 2 && data[i - 1] == '\r' && data[i - 2] == '\n'))) {
         return i + 1;
       }
     }
@@ -71,10 +77,9 @@ public final class SseFramer implements Framer<SseEvent> {
   }
 
   /** End (exclusive) of the event starting at {@code from}, at most {@code end}. */
-  public static int nextEventEnd(Buffer data, int from, int end) {
+  public static int nextEventEnd(byte[] data, int from, int end) {
     for (int i = from + 1; i < end; i++) {
-      if (data.getByte(i) == '\n' && (data.getByte(i - 1) == '\n'
-          || (i > from + 2 && data.getByte(i - 1) == '\r' && data.getByte(i - 2) == '\n'))) {
+      if (data[i] == '\n' && (data[i - 1] == '\n' || (i > from + 2 && data[i - 1] == '\r' && data[i - 2] == '\n'))) {
         return i + 1;
       }
     }

@@ -91,9 +91,14 @@ final class AnswerCheck {
    * usage-only: it passes on as it came.
    */
   static boolean usageChunk(byte[] json, TokenCounts usage) {
+    return usageChunk(json, 0, json.length, usage);
+  }
+
+  /** As above, for the chunk in {@code json[offset, offset + length)}. */
+  static boolean usageChunk(byte[] json, int offset, int length, TokenCounts usage) {
     int[] counts = null;
     boolean noChoices = true;
-    try (JsonParser p = JSON.createParser(json)) {
+    try (JsonParser p = JSON.createParser(json, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return false;
       }

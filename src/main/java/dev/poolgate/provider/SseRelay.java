@@ -20,8 +20,8 @@ public final class SseRelay implements ReadStream<Buffer> {
   private static final byte[] DONE = "data: [DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DONE_NO_SPACE = "data:[DONE]".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
-  private static final String USAGE = "\"usage\"";
-  private static final String NEWLINE = "\n";
+  private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NEWLINE = {'\n'};
 
   private final ReadStream<Buffer> source;
   private final Usage usage;
@@ -82,7 +82,9 @@ public final class SseRelay implements ReadStream<Buffer> {
 
   private void onData(Buffer chunk) {
     Buffer data = partial.length() == 0 ? chunk : partial.appendBuffer(chunk);
-    int end = SseFramer.lastEventEnd(data);
+    // scanned as a byte array copied out once (SseFramer says why), passed on as slices of data
+    byte[] bytes = data.getBytes();
+    int end = SseFramer.lastEventEnd(bytes);
     if (end < 0) {
       partial = data.length() == chunk.length() ? chunk.copy() : data;
       if (partial.length() > MAX_EVENT_BYTES) {
@@ -91,24 +93,24 @@ public final class SseRelay implements ReadStream<Buffer> {
       return;
     }
     partial = end == data.length() ? Buffer.buffer() : data.getBuffer(end, data.length());
-    Buffer out = scan(data, end);
+    Buffer out = scan(data, bytes, end);
     if (out.length() > 0 && dataHandler != null) {
       dataHandler.handle(out);
     }
   }
 
-  /** Scans complete events in data[0, end); returns what goes to the client. */
-  private Buffer scan(Buffer data, int end) {
+  /** Scans complete events in data[0, end) ({@code bytes} is data's content); returns what goes to the client. */
+  private Buffer scan(Buffer data, byte[] bytes, int end) {
     Buffer out = null;
     int start = 0;
     while (start < end) {
-      int stop = SseFramer.nextEventEnd(data, start, end);
-      if (startsWith(data, start, DONE) || startsWith(data, start, DONE_NO_SPACE)) {
+      int stop = SseFramer.nextEventEnd(bytes, start, end);
+      if (startsWith(bytes, start, DONE) || startsWith(bytes, start, DONE_NO_SPACE)) {
         sawDone = true;
       }
       boolean drop = false;
-      if (hasUsageObject(data, start, stop)) {
-        drop = readUsage(data, start, stop) && !keepUsageChunk;
+      if (hasUsageObject(bytes, start, stop)) {
+        drop = readUsage(bytes, start, stop) && !keepUsageChunk;
       }
       if (drop && out == null) {
         out = data.getBuffer(0, start);
@@ -125,14 +127,14 @@ public final class SseRelay implements ReadStream<Buffer> {
    * a streaming parser; returns true if it is the usage-only chunk (no choices). An event that is
    * not such a chunk passes on as it came and counts nothing.
    */
-  private boolean readUsage(Buffer data, int start, int stop) {
+  private boolean readUsage(byte[] data, int start, int stop) {
     int line = start;
     while (line < stop) {
       int lineEnd = indexOf(data, line, stop, NEWLINE);
       int end = lineEnd < 0 ? stop : lineEnd;
       if (startsWith(data, line, DATA)) {
-        byte[] json = data.getBytes(line + DATA.length, end);
-        return AnswerCheck.usageChunk(json, usage::set);
+        int from = line + DATA.length;
+        return AnswerCheck.usageChunk(data, from, end - from, usage::set);
       }
       line = end + 1;
     }
@@ -140,12 +142,12 @@ public final class SseRelay implements ReadStream<Buffer> {
   }
 
   /** Whether data[from, to) holds a member {@code "usage"} whose value is an object. */
-  private static boolean hasUsageObject(Buffer data, int from, int to) {
+  private static boolean hasUsageObject(byte[] data, int from, int to) {
     for (int at = indexOf(data, from, to, USAGE); at >= 0; at = indexOf(data, at + 1, to, USAGE)) {
-      int i = skipBlanks(data, at + USAGE.length(), to);
-      if (i < to && data.getByte(i) == ':') {
+      int i = skipBlanks(data, at + USAGE.length, to);
+      if (i < to && data[i] == ':') {
         i = skipBlanks(data, i + 1, to);
-        if (i < to && data.getByte(i) == '{') {
+        if (i < to && data[i] == '{') {
           return true;
         }
       }
@@ -153,9 +155,9 @@ public final class SseRelay implements ReadStream<Buffer> {
     return false;
   }
 
-  private static int skipBlanks(Buffer data, int from, int to) {
+  private static int skipBlanks(byte[] data, int from, int to) {
     int i = from;
-    while (i < to && (data.getByte(i) == ' ' || data.getByte(i) == '\t')) {
+    while (i < to && (data[i] == ' ' || data[i] == '\t')) {
       i++;
     }
     return i;
@@ -180,27 +182,27 @@ public final class SseRelay implements ReadStream<Buffer> {
     failure.fail(UpstreamException.malformed(instance, why));
   }
 
-  private static boolean startsWith(Buffer data, int from, byte[] prefix) {
-    if (data.length() - from < prefix.length) {
+  private static boolean startsWith(byte[] data, int from, byte[] prefix) {
+    if (data.length - from < prefix.length) {
       return false;
     }
     for (int i = 0; i < prefix.length; i++) {
-      if (data.getByte(from + i) != prefix[i]) {
+      if (data[from + i] != prefix[i]) {
         return false;
       }
     }
     return true;
   }
 
-  private static int indexOf(Buffer data, int from, int to, String needle) {
-    byte first = (byte) needle.charAt(0);
+  private static int indexOf(byte[] data, int from, int to, byte[] needle) {
+    byte first = needle[0];
     outer:
-    for (int i = from; i <= to - needle.length(); i++) {
-      if (data.getByte(i) != first) {
+    for (int i = from; i <= to - needle.length; i++) {
+      if (data[i] != first) {
         continue;
       }
-      for (int j = 1; j < needle.length(); j++) {
-        if (data.getByte(i + j) != (byte) needle.charAt(j)) {
+      for (int j = 1; j < needle.length; j++) {
+        if (data[i + j] != needle[j]) {
           continue outer;
         }
       }

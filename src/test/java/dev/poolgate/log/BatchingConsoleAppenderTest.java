@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The console appender: every line out, in order, whole, in fewer writes than lines; overload drops INFO first. */
@@ -84,7 +85,18 @@ class BatchingConsoleAppenderTest {
   }
 
   private BatchingConsoleAppender start(int queueSize, int discardingThreshold) {
-    appender = new BatchingConsoleAppender();
+    return start(queueSize, discardingThreshold, BatchingConsoleAppender.DEFAULT_LINGER_MS);
+  }
+
+  private BatchingConsoleAppender start(int queueSize, int discardingThreshold, long lingerMs) {
+    appender = configured(queueSize, discardingThreshold, lingerMs);
+    appender.start();
+    assertTrue(appender.isStarted());
+    return appender;
+  }
+
+  private BatchingConsoleAppender configured(int queueSize, int discardingThreshold, long lingerMs) {
+    BatchingConsoleAppender appender = new BatchingConsoleAppender();
     appender.setContext(context);
     MessageEncoder encoder = new MessageEncoder();
     encoder.setContext(context);
@@ -92,8 +104,7 @@ class BatchingConsoleAppenderTest {
     appender.setEncoder(encoder);
     appender.setQueueSize(queueSize);
     appender.setDiscardingThreshold(discardingThreshold);
-    appender.start();
-    assertTrue(appender.isStarted());
+    appender.setLingerMs(lingerMs);
     return appender;
   }
 
@@ -155,5 +166,33 @@ class BatchingConsoleAppenderTest {
     assertEquals(81, infos, "INFO lines kept while at least 20 places were left");
     assertEquals(10, warns, "warnings still fit");
     assertTrue(tookMs < 5_000, "appending waited on the stalled console: " + tookMs + " ms");
+  }
+
+  @Test
+  void linesThatComeWithinTheLingerShareOneWrite() throws Exception {
+    start(8192, 20, 600);
+    appender.doAppend(event(Level.INFO, "a")); // wakes the writer, which lingers 600 ms
+    Thread.sleep(50);
+    appender.doAppend(event(Level.INFO, "b"));
+    appender.doAppend(event(Level.INFO, "c"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!out.text().contains("c") && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals("a\nb\nc\n", out.text());
+    assertEquals(1, out.writes, "the lines that came while the writer lingered went out in one write");
+  }
+
+  @Test
+  void aLingerOutsideZeroToASecondIsRefused() {
+    for (long lingerMs : new long[] {-1, BatchingConsoleAppender.MAX_LINGER_MS + 1}) {
+      BatchingConsoleAppender refused = configured(8192, 20, lingerMs);
+      refused.start();
+      assertFalse(refused.isStarted(), "started with lingerMs " + lingerMs);
+    }
+    BatchingConsoleAppender zero = configured(8192, 20, 0);
+    zero.start();
+    assertTrue(zero.isStarted(), "a linger of 0 writes each line as it comes");
+    zero.stop();
   }
 }

@@ -18,6 +18,11 @@ public final class SseFramer implements Framer<SseEvent> {
 
   @Override
   public List<SseEvent> push(Buffer bytes) {
+    if (partial.length() > 0 && !completesEvent(partial, bytes)) {
+      partial.appendBuffer(bytes);
+      checkBound();
+      return List.of();
+    }
     Buffer data = partial.length() == 0 ? bytes : partial.appendBuffer(bytes);
     byte[] raw = data.getBytes();
     List<SseEvent> out = new ArrayList<>();
@@ -32,10 +37,27 @@ public final class SseFramer implements Framer<SseEvent> {
       start = stop;
     }
     partial = start == data.length() ? Buffer.buffer() : data.getBuffer(start, data.length());
+    checkBound();
+    return out;
+  }
+
+  private void checkBound() {
     if (partial.length() > MAX_EVENT_BYTES) {
       throw new ProtocolException("an SSE event exceeded " + MAX_EVENT_BYTES + " bytes");
     }
-    return out;
+  }
+
+  /**
+   * Whether a chunk completes an event begun in {@code held} (which holds no complete event): looks
+   * at the chunk and the last bytes held before it, where a blank line may begin. So a long event
+   * that comes in many chunks is scanned a chunk at a time, not copied out whole at each chunk.
+   */
+  public static boolean completesEvent(Buffer held, Buffer chunk) {
+    int keep = Math.min(3, held.length());
+    byte[] tail = new byte[keep + chunk.length()];
+    held.getBytes(held.length() - keep, held.length(), tail, 0);
+    chunk.getBytes(0, chunk.length(), tail, keep);
+    return lastEventEnd(tail) >= 0;
   }
 
   /** The data of the events the bytes completed, events without data left out. */

@@ -81,6 +81,13 @@ public final class SseRelay implements ReadStream<Buffer> {
   }
 
   private void onData(Buffer chunk) {
+    if (partial.length() > 0 && !SseFramer.completesEvent(partial, chunk)) {
+      partial.appendBuffer(chunk);
+      if (partial.length() > MAX_EVENT_BYTES) {
+        fail("an SSE event exceeded " + MAX_EVENT_BYTES + " bytes");
+      }
+      return;
+    }
     Buffer data = partial.length() == 0 ? chunk : partial.appendBuffer(chunk);
     // scanned as a byte array copied out once (SseFramer says why), passed on as slices of data
     byte[] bytes = data.getBytes();

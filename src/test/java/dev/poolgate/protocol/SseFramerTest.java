@@ -46,6 +46,20 @@ class SseFramerTest {
   }
 
   @Test
+  void crlfEventsInOneByteChunksComeOutAsInOneChunk() {
+    String all = "event: a\r\ndata: 1\r\n\r\ndata: 2\r\ndata: 3\r\n\r\n: ping\r\n\r\ndata: 4\r\n\r\n";
+    List<SseEvent> whole = new SseFramer().push(Buffer.buffer(all));
+    SseFramer framer = new SseFramer();
+    List<SseEvent> bytewise = new java.util.ArrayList<>();
+    for (int i = 0; i < all.length(); i++) {
+      bytewise.addAll(framer.push(Buffer.buffer(all.substring(i, i + 1))));
+    }
+    assertEquals(List.of(new SseEvent("a", "1"), new SseEvent(null, "2\n3"), new SseEvent(null, "4")), whole);
+    assertEquals(whole, bytewise);
+    assertFalse(framer.hasPartial());
+  }
+
+  @Test
   void aCharacterSplitBetweenTwoChunksIsDecodedWhole() {
     byte[] event = "data: héllo 中文\n\n".getBytes(StandardCharsets.UTF_8);
     int cut = "data: h".length() + 1; // inside the two bytes of 'é'

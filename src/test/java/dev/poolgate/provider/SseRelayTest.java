@@ -82,6 +82,41 @@ class SseRelayTest {
   }
 
   @Test
+  void crlfEventsCutAtEveryPointComeOutWholeAndCounted() {
+    String all = (ROLE + HELLO + STOP + USAGE + DONE).replace("\n", "\r\n");
+    for (int cut = 1; cut < all.length(); cut++) {
+      setUp();
+      relay(false);
+      source.push(all.substring(0, cut));
+      source.push(all.substring(cut));
+      source.end();
+      assertEquals((ROLE + HELLO + STOP + DONE).replace("\n", "\r\n"), out.toString(), "cut at " + cut);
+      assertEquals(11, usage.promptTokens(), "cut at " + cut);
+      assertTrue(ended, "cut at " + cut);
+      assertNull(failure, "cut at " + cut);
+    }
+  }
+
+  @Test
+  void aLongEventInManySmallChunksComesOutOnceWhole() {
+    relay(false);
+    String content = "x".repeat(200_000);
+    String big = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
+        + "\"delta\":{\"content\":\"" + content + "\"}}]}\n\n";
+    String all = big + STOP + DONE;
+    for (int i = 0; i < all.length(); i += 1_000) {
+      source.push(all.substring(i, Math.min(all.length(), i + 1_000)));
+    }
+    source.end();
+    assertTrue(all.equals(out.toString()), "the stream passed through unchanged");
+    assertTrue(emitted.get(0).toString().startsWith(big), "the first bytes passed on hold the long event whole");
+    for (Buffer b : emitted) {
+      assertTrue(b.toString().endsWith("\n\n"), "only whole events are passed on");
+    }
+    assertTrue(ended);
+  }
+
+  @Test
   void countsUsageAndKeepsTheChunkWhenTheClientAsked() {
     relay(true);
     String all = ROLE + HELLO + STOP + USAGE + DONE;

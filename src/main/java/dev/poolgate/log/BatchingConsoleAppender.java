@@ -23,10 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  * requests a second as much as the rest of a request's work. Here the writer, once woken, lingers
  * ({@code lingerMs}, {@value #DEFAULT_LINGER_MS} ms by default) before it drains, so under load a
  * wake-up and a write carry a batch of lines (and a producer finds no waiting writer to signal);
- * an idle node still prints a line within the linger time. The linger is a trade of CPU for how
- * soon a line shows: each wake-up of the writer costs a context switch on a core the event loops
- * need, and at 500 requests a second a 5 ms linger woke it about 200 times a second (43 us of CPU
- * per request on a 2-vCPU host, profiled); 20 ms carries four times the lines per wake-up. Under overload the same rule as before holds: when fewer than
+ * an idle node still prints a line within the linger time. The linger trades CPU for how soon a
+ * line shows: each wake-up of the writer is a context switch on a core the event loops need. At
+ * 500 requests a second a 5 ms linger woke it about 200 times a second, 36–42 us of the writer's
+ * CPU per line on a 2-vCPU host; 20 ms took 16–20 us (docs/BENCHMARKS.md, sixth pass).
+ *
+ * <p>Under overload the same rule as before holds: when fewer than
  * {@code discardingThreshold} places are left, INFO and lower lines are dropped, and a full queue
  * drops any line rather than slow a request down.
  */

@@ -88,13 +88,9 @@ final class AnswerCheck {
    * the counts of its {@code usage} object go to {@code usage}. Returns whether it is the
    * usage-only chunk: a usage object and no choices (none, or an empty list). A chunk that is not
    * a JSON object, or whose usage or choices have another shape, counts nothing and is not
-   * usage-only: it passes on as it came.
+   * usage-only: it passes on as it came. The chunk is {@code json[offset, offset + length)}, read in
+   * place in the relay's copy of the network bytes.
    */
-  static boolean usageChunk(byte[] json, TokenCounts usage) {
-    return usageChunk(json, 0, json.length, usage);
-  }
-
-  /** As above, for the chunk in {@code json[offset, offset + length)}. */
   static boolean usageChunk(byte[] json, int offset, int length, TokenCounts usage) {
     int[] counts = null;
     boolean noChoices = true;

@@ -82,10 +82,7 @@ public final class SseRelay implements ReadStream<Buffer> {
 
   private void onData(Buffer chunk) {
     if (partial.length() > 0 && !SseFramer.completesEvent(partial, chunk)) {
-      partial.appendBuffer(chunk);
-      if (partial.length() > MAX_EVENT_BYTES) {
-        fail("an SSE event exceeded " + MAX_EVENT_BYTES + " bytes");
-      }
+      hold(partial.appendBuffer(chunk));
       return;
     }
     Buffer data = partial.length() == 0 ? chunk : partial.appendBuffer(chunk);
@@ -93,16 +90,22 @@ public final class SseRelay implements ReadStream<Buffer> {
     byte[] bytes = data.getBytes();
     int end = SseFramer.lastEventEnd(bytes);
     if (end < 0) {
-      partial = data.length() == chunk.length() ? chunk.copy() : data;
-      if (partial.length() > MAX_EVENT_BYTES) {
-        fail("an SSE event exceeded " + MAX_EVENT_BYTES + " bytes");
-      }
+      // nothing was held (a chunk completing a held event has a boundary): hold the chunk's own copy
+      hold(chunk.copy());
       return;
     }
     partial = end == data.length() ? Buffer.buffer() : data.getBuffer(end, data.length());
     Buffer out = scan(data, bytes, end);
     if (out.length() > 0 && dataHandler != null) {
       dataHandler.handle(out);
+    }
+  }
+
+  /** Holds the start of an event until a chunk completes it; an event over the bound fails the stream. */
+  private void hold(Buffer incomplete) {
+    partial = incomplete;
+    if (partial.length() > MAX_EVENT_BYTES) {
+      fail("an SSE event exceeded " + MAX_EVENT_BYTES + " bytes");
     }
   }
 

@@ -111,7 +111,10 @@ class AnswerCheckTest {
   // ------------------------------------------------------------------ one chunk of a stream
 
   private boolean usageChunk(String json) {
-    return AnswerCheck.usageChunk(json.getBytes(StandardCharsets.UTF_8), (p, c) -> {
+    // read in place between other bytes, as the relay reads it out of a network chunk
+    byte[] chunk = json.getBytes(StandardCharsets.UTF_8);
+    byte[] around = ("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
+    return AnswerCheck.usageChunk(around, 6, chunk.length, (p, c) -> {
       counts[0] = p;
       counts[1] = c;
     });

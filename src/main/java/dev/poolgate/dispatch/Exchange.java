@@ -16,7 +16,6 @@ import dev.poolgate.scheduling.CallMetrics;
 import dev.poolgate.scheduling.Lease;
 import dev.poolgate.scheduling.Outcome;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -44,7 +43,7 @@ final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
   private final Vertx vertx;
-  private final Context context;
+  private final RequestContext context;
   private final SchedulerClient scheduler;
   private final ProviderClient providers;
   private final LiveRequests live;
@@ -87,7 +86,7 @@ final class Exchange {
   Exchange(Vertx vertx, SchedulerClient scheduler, ProviderClient providers, LiveRequests live, Routes routes,
            Job job, ReplySink sink, RequestTrace trace) {
     this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+    this.context = new RequestContext(vertx.getOrCreateContext());
     this.scheduler = scheduler;
     this.providers = providers;
     this.live = live;
@@ -357,13 +356,9 @@ final class Exchange {
 
   // ------------------------------------------------------------------ context
 
-  /** Runs a step on the request's context; an exception in it ends the request. */
+  /** Runs a step on the request's context ({@link RequestContext}); an exception in it ends the request. */
   private void onContext(Runnable step) {
-    if (Vertx.currentContext() == context) {
-      guarded(step);
-    } else {
-      context.runOnContext(v -> guarded(step));
-    }
+    context.run(() -> guarded(step));
   }
 
   private void guarded(Runnable step) {

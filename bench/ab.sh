@@ -9,6 +9,11 @@
 # two-core machine), then AB_ROUNDS rounds of AB_DURATION seconds each, targets in turn; every round prints each
 # target's req/s and its CPU time per request. Access log on (INFO, as users run it) unless AB_ACCESS_LOG says
 # otherwise. Loopback only; every process started here is stopped on exit.
+#
+# AB_KIND=stream compares streams instead: LoadGen opens AB_RATE streams/s (default 500, open loop) through each
+# target to the paced upstream (8 chunks 5 ms apart, as bench/run.sh's TTFB phase), warm-up and rounds as above
+# (each round's LoadGen run starts with 5 s of its own warm-up, not counted); every round prints each target's time
+# to first byte (p50 / p90) and its CPU time per stream.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,8 +22,11 @@ cd "$ROOT"
 WARMUP="${AB_WARMUP:-80}"
 ROUNDS="${AB_ROUNDS:-6}"
 DURATION="${AB_DURATION:-10}"
+KIND="${AB_KIND:-throughput}" # throughput | stream
+RATE="${AB_RATE:-500}"        # streams/s, stream kind only
+[[ "$KIND" == throughput || "$KIND" == stream ]] || { echo "AB_KIND is throughput or stream, not $KIND" >&2; exit 2; }
 ACCESS_LOG="${AB_ACCESS_LOG:-INFO}"
-UPSTREAM=19001 MINIMAL=18081 FIRST_GATEWAY=18100
+UPSTREAM=19001 PACED=19002 MINIMAL=18081 FIRST_GATEWAY=18100
 WORK=bench/results/ab
 BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello."}],"max_tokens":16}'
 
@@ -50,8 +58,12 @@ ready() { # ready PORT: until a chat request answers 200, at most 60 s
 
 java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.FakeUpstream --port $UPSTREAM > "$WORK/upstream.log" 2>&1 &
 PIDS+=("$!")
+java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.FakeUpstream --port $PACED --chunks 8 --chunk-delay-ms 5 \
+  > "$WORK/paced.log" 2>&1 &
+PIDS+=("$!")
+# the minimal proxy fronts the upstream the measured requests go to; a gateway routes by model (bench-paced: paced)
 launch minimal $MINIMAL java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.MinimalProxy \
-  --port $MINIMAL --target-port $UPSTREAM
+  --port $MINIMAL --target-port "$([[ "$KIND" == stream ]] && echo $PACED || echo $UPSTREAM)"
 n=0
 for jar in "$@"; do
   port=$((FIRST_GATEWAY + n)); n=$((n + 1))
@@ -63,10 +75,32 @@ done
 for i in "${!NAMES[@]}"; do ready "${PORTS[$i]}"; done
 
 url() { echo "http://127.0.0.1:$1/v1/chat/completions"; }
+hz=$(getconf CLK_TCK)
+streams() { # streams PORT SECONDS WARMUP: LoadGen's TTFB line for one open-loop run
+  java -cp bench/target/poolgate-bench.jar dev.poolgate.bench.LoadGen --kind ttfb --label ab --url "$(url "$1")" \
+    --model bench-paced --mode open --stream true --rate "$RATE" --connections 64 --warmup "$3" --duration "$2" \
+    | awk '/ttfb us:/ {print $5, $7}'
+}
+if [[ "$KIND" == stream ]]; then
+  for i in "${!NAMES[@]}"; do
+    echo "warm-up ${NAMES[$i]}: ttfb p50/p90 $(streams "${PORTS[$i]}" "$WARMUP" 0 | tr ' ' /) us"
+  done
+  for r in $(seq "$ROUNDS"); do
+    line="round $r:"
+    for i in "${!NAMES[@]}"; do
+      t0=$(awk '{print $14 + $15}' "/proc/${TPIDS[$i]}/stat")
+      read -r p50 p90 < <(streams "${PORTS[$i]}" "$DURATION" 5)
+      t1=$(awk '{print $14 + $15}' "/proc/${TPIDS[$i]}/stat")
+      cpu=$(echo "($t1 - $t0) * 1000000 / $hz / ($RATE * ($DURATION + 5))" | bc -l)
+      line="$line  ${NAMES[$i]} $(printf 'ttfb p50 %s p90 %s us, %.0f us/stream' "$p50" "$p90" "$cpu")"
+    done
+    echo "$line"
+  done
+  exit 0
+fi
 for i in "${!NAMES[@]}"; do
   echo "warm-up ${NAMES[$i]}: $(wrk -t2 -c64 -d"${WARMUP}s" -s "$WORK/post.lua" "$(url "${PORTS[$i]}")" | awk '/Requests\/sec/ {print $2}') req/s"
 done
-hz=$(getconf CLK_TCK)
 for r in $(seq "$ROUNDS"); do
   line="round $r:"
   for i in "${!NAMES[@]}"; do

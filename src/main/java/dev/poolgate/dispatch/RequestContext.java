@@ -1,7 +1,6 @@
 package dev.poolgate.dispatch;
 
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 
 /**
@@ -23,10 +22,6 @@ final class RequestContext {
 
   /** Runs {@code step} on this context: now if the caller is on its event loop, else queued to it. */
   void run(Runnable step) {
-    if (Vertx.currentContext() == context) {
-      step.run();
-    } else {
-      context.emit(v -> step.run());
-    }
+    context.emit(v -> step.run());
   }
 }

@@ -16,6 +16,7 @@ import static dev.poolgate.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A request's steps run on its context: at once from its own event loop, queued from any other thread. */
 class RequestContextTest {
@@ -87,6 +88,6 @@ class RequestContextTest {
     assertEquals(List.of("first", "second"), got.subList(0, 2));
     assertSame(owner, got.get(2), "queued steps run with the request's context current");
     assertNotSame(Thread.currentThread().getName(), got.get(3));
-    assertEquals(true, ((String) got.get(3)).contains("eventloop"), "ran on " + got.get(3));
+    assertTrue(((String) got.get(3)).contains("eventloop"), "ran on " + got.get(3));
   }
 }
